@@ -1,0 +1,33 @@
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payvand.testing.settings")
+# Playwright's sync API runs an event loop in the test thread; Django would then
+# refuse ORM calls from it. The browser tests only touch the ORM to set up data.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def org(db):
+    from payvand.testing.factories import OrganisationFactory
+
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def other_org(db):
+    from payvand.testing.factories import OrganisationFactory
+
+    return OrganisationFactory(country="AF", subdivision="AF-KAB")
+
+
+@pytest.fixture
+def login(client):
+    """Sign ``user`` in on the test client (through the real login form's backend)."""
+
+    def _login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login

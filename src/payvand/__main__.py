@@ -1,0 +1,3 @@
+from payvand.cli import main
+
+main()

@@ -1,0 +1,72 @@
+import logging
+import uuid
+import zoneinfo
+
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+
+from payvand.core import request_context
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (echoed as ``X-Request-ID``) and records its address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = uuid.uuid4().hex
+        token = request_context.bind(
+            request_context.RequestContext(
+                request_id=request.request_id, ip=request.META.get("REMOTE_ADDR") or None
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class UserLocaleMiddleware:
+    """Activates the signed-in user's time zone and language.
+
+    Without a signed-in user: the language cookie, else the browser's, else English.
+
+    Codes outside settings.LANGUAGES fall back to English (Django's own lookup).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.preferred_language:
+            language = _supported(user.preferred_language)
+        if language is None:
+            language = translation.get_language_from_request(request)
+        translation.activate(language)
+        if user is not None and user.is_authenticated:
+            timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+        else:
+            timezone.deactivate()
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+
+def _supported(code: str) -> str | None:
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return None
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_context.current().request_id or "-"
+        return True

@@ -1,0 +1,37 @@
+from django import template
+from django.utils import timezone, translation
+
+from payvand.core.calendars import effective_calendar, format_date
+from payvand.core.permissions import Perm, has_perm
+
+register = template.Library()
+
+
+@register.filter
+def can(user, perm: str) -> bool:
+    """``{% if user|can:"platform.orgs_manage" %}`` — platform-scoped permissions only."""
+    return has_perm(user, Perm(perm))
+
+
+def _calendar_of(user) -> str:
+    preference = getattr(user, "calendar", "auto") if user is not None else "auto"
+    return effective_calendar(preference, translation.get_language() or "en")
+
+
+@register.filter
+def pdate(value, user=None) -> str:
+    """A date in the user's calendar (Gregorian or Solar Hijri)."""
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        value = timezone.localtime(value)
+    return format_date(value, _calendar_of(user), translation.get_language() or "en")
+
+
+@register.filter
+def pdatetime(value, user=None) -> str:
+    """A moment in the user's time zone and calendar, to the minute."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{pdate(local, user)} {local:%H:%M}"

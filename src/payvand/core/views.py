@@ -1,0 +1,40 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from payvand.core.audit.models import AuditEvent
+from payvand.core.audit.verify import audit_chain_verify
+from payvand.core.permissions import Perm, has_perm
+
+
+def audit_status(request):
+    """For platform admins: is the chain intact, and what happened last (no personal data)."""
+    if not has_perm(request.user, Perm.PLATFORM_AUDIT_VERIFY):
+        raise Http404
+    report = audit_chain_verify() if request.GET.get("verify") == "1" else None
+    recent = AuditEvent.objects.order_by("-seq")[:50]
+    return render(request, "core/audit.html", {"report": report, "recent": recent})
+
+
+@login_not_required
+@never_cache
+def healthz(request):
+    """For load balancers and monitoring: 200 when the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # any database failure means "not ready"
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+@login_not_required
+def server_error(request):
+    return render(request, "500.html", status=500)

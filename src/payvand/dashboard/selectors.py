@@ -1,0 +1,71 @@
+"""What each role's dashboard shows. Later capabilities add their panels here."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from payvand.accounts.models import Membership, User
+from payvand.core.audit.models import AuditChainHead
+from payvand.core.permissions import Perm, Role, has_perm, orgs_where
+from payvand.orgs.models import Organisation
+
+
+@dataclass
+class OrgPanel:
+    org: Organisation
+    roles: list[str]
+    staff_active: int | None = None
+    staff_inactive: int | None = None
+    can_manage_staff: bool = False
+    can_edit_profile: bool = False
+
+
+@dataclass
+class Dashboard:
+    org_panels: list[OrgPanel] = field(default_factory=list)
+    case_work: bool = False
+    analyst: bool = False
+    platform: dict | None = None
+
+
+def dashboard_for(user: User) -> Dashboard:
+    memberships = user.active_memberships()
+    board = Dashboard()
+    by_org: dict[int, OrgPanel] = {}
+    for m in memberships:
+        panel = by_org.setdefault(m.organisation_id, OrgPanel(org=m.organisation, roles=[]))
+        panel.roles.append(m.get_role_display())
+    staff_orgs = set(orgs_where(user, Perm.STAFF_VIEW))
+    if staff_orgs:
+        counts = (
+            Membership.objects.filter(organisation_id__in=staff_orgs)
+            .values("organisation_id")
+            .annotate(
+                active=Count("id", filter=Q(is_active=True)),
+                inactive=Count("id", filter=Q(is_active=False)),
+            )
+        )
+        for row in counts:
+            panel = by_org[row["organisation_id"]]
+            panel.staff_active, panel.staff_inactive = row["active"], row["inactive"]
+    for org_id, panel in by_org.items():
+        panel.can_manage_staff = org_id in orgs_where(user, Perm.STAFF_MANAGE)
+        panel.can_edit_profile = org_id in orgs_where(user, Perm.ORG_EDIT_PROFILE)
+    board.org_panels = list(by_org.values())
+    board.case_work = bool(orgs_where(user, Perm.CASE_VIEW_ASSIGNED))
+    board.analyst = has_perm(user, Perm.STATS_REGIONAL)
+    if has_perm(user, Perm.PLATFORM_ORGS_MANAGE):
+        head = AuditChainHead.objects.filter(id=1).first()
+        board.platform = {
+            "orgs_by_country": list(
+                Organisation.objects.values("country")
+                .annotate(total=Count("id"), active=Count("id", filter=Q(is_active=True)))
+                .order_by("country")
+            ),
+            "users": User.objects.filter(is_active=True).count(),
+            "audit_rows": head.last_seq if head else 0,
+            "platform_admins": Membership.objects.filter(
+                role=Role.PLATFORM_ADMIN, is_active=True
+            ).count(),
+        }
+    return board

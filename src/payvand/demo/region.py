@@ -1,0 +1,56 @@
+"""The demo region: fictional organisations and staff in the programme countries.
+
+Names of organisations and people are invented. Every login uses DEMO_PASSWORD.
+"""
+
+from payvand.core.permissions import Role
+
+DEMO_PASSWORD = "payvand-demo"  # noqa: S105  (printed on purpose: demo only)
+DEMO_DOMAIN = "demo.example"
+
+# code, name, type, country, subdivision, phone, languages, staff language
+ORGANISATIONS = [
+    ("REG", "Payvand Regional Coordination Hub", "NGO", "TJ", "TJ-DU", "+992372210000",
+     ["en", "ru", "tg", "fa", "uz"], "en"),
+    ("HWP", "Hamdili Women's Protection Organisation", "NGO", "AF", "AF-KAB", "+93202100000",
+     ["fa", "ps", "en"], "fa-af"),
+    ("RRF", "Roshan Rights Foundation", "LegalService", "PK", "PK-PB", "+924235700000",
+     ["ur", "pa", "ps", "en"], "ur"),
+    ("DYU", "Dushanbe Survivor Support Centre", "NGO", "TJ", "TJ-DU", "+992372270000",
+     ["tg", "ru", "uz", "en"], "tg"),
+    ("AFS", "Ashgabat Family Support", "NGO", "TM", "TM-S", "+99312390000",
+     ["tk", "ru"], "tk"),
+    ("TSM", "Tashkent Safe Migration Centre", "NGO", "UZ", "UZ-TK", "+998712000000",
+     ["uz", "ru", "en"], "uz"),
+    ("AMH", "Almaty Migrant Help", "NGO", "KZ", "KZ-75", "+77272000000",
+     ["kk", "ru", "uz", "tg"], "ru"),
+    ("IST", "Istanbul Migrant Solidarity", "LegalService", "TR", "TR-34", "+902122000000",
+     ["tr", "en", "fa"], "en"),
+]  # fmt: skip
+
+# Staff names in the script each country's staff would write them.
+STAFF_NAMES = {
+    "HWP": ("Farzana Ahmadi", "Habibullah Noori", "Mariam Sadat"),
+    "RRF": ("Ayesha Malik", "Imran Qureshi", "Sana Butt"),
+    "DYU": ("Зарина Раҳимова", "Фаррух Назаров", "Нигина Саидова"),
+    "AFS": ("Aýna Orazowa", "Merdan Ataýew", "Jeren Gurbanowa"),
+    "TSM": ("Dilnoza Karimova", "Jasur Tursunov", "Malika Yusupova"),
+    "AMH": ("Айгерим Садыкова", "Ерлан Абенов", "Динара Жумабаева"),
+    "IST": ("Elif Yılmaz", "Mehmet Demir", "Zeynep Kaya"),
+}
+ORG_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_ADMIN)
+ROLE_SLUG = {
+    Role.CASEWORKER: "caseworker",
+    Role.SUPERVISOR: "supervisor",
+    Role.ORG_ADMIN: "admin",
+    Role.ANALYST: "analyst",
+    Role.PLATFORM_ADMIN: "platform",
+}
+REGIONAL_STAFF = [
+    (Role.ANALYST, "Shirin Davlatova", "regional-analyst"),
+    (Role.PLATFORM_ADMIN, "Platform Administrator", "platform-admin"),
+]
+
+
+def demo_email(slug: str) -> str:
+    return f"{slug}@{DEMO_DOMAIN}"

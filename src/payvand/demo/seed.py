@@ -1,0 +1,74 @@
+"""Seeding the demo region through the same services the pages use (audited)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from payvand.accounts.models import Membership, User
+from payvand.accounts.services import membership_grant
+from payvand.demo import region
+from payvand.orgs.models import Organisation
+from payvand.orgs.services import organisation_create
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    org_code: str
+    country: str
+
+
+def seed_demo(progress: Callable[[str], None] = lambda _msg: None) -> list[DemoLogin]:
+    """Create what is missing of the demo region; running it again changes nothing."""
+    for code, name, org_type, country, subdivision, phone, languages, _lang in region.ORGANISATIONS:
+        if Organisation.objects.filter(code=code).exists():
+            continue
+        organisation_create(
+            by=None,
+            code=code,
+            name=name,
+            org_type=org_type,
+            country=country,
+            subdivision=subdivision,
+            phone=phone,
+            email=region.demo_email(code.lower()),
+            languages=languages,
+        )
+        progress(f"organisation {country}-{code}")
+    orgs = {
+        o.code: o
+        for o in Organisation.objects.filter(code__in=[o[0] for o in region.ORGANISATIONS])
+    }
+    language = {o[0]: o[7] for o in region.ORGANISATIONS}
+    wanted: list[tuple[Organisation, str, str, str, str]] = []
+    for code, names in region.STAFF_NAMES.items():
+        org = orgs[code]
+        for role, full_name in zip(region.ORG_ROLES, names, strict=True):
+            slug = f"{org.country.lower()}-{code.lower()}-{region.ROLE_SLUG[role]}"
+            wanted.append((org, role, full_name, slug, language[code]))
+    for role, full_name, slug in region.REGIONAL_STAFF:
+        wanted.append((orgs["REG"], role, full_name, slug, "en"))
+    logins = []
+    for org, role, full_name, slug, lang in wanted:
+        email = region.demo_email(slug)
+        if not Membership.objects.filter(user__email=email, organisation=org, role=role).exists():
+            with transaction.atomic():
+                membership_grant(
+                    org=org,
+                    by=None,
+                    email=email,
+                    full_name=full_name,
+                    role=role,
+                    language=lang,
+                    invite=False,
+                )
+                user = User.objects.get(email=email)
+                user.set_password(region.DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            progress(f"login {email}")
+        logins.append(
+            DemoLogin(email=email, role=role, org_code=org.full_code, country=org.country)
+        )
+    return logins

@@ -1,0 +1,12 @@
+"""Settings for the test suite: the real ones, over plain http, with fast hashing."""
+
+import os
+
+os.environ.setdefault("PAYVAND_HTTPS", "0")
+os.environ.setdefault("PAYVAND_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+
+from payvand.settings import *  # noqa: F403
+
+# Argon2 is deliberately slow; the suite creates hundreds of users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

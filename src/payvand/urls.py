@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from payvand.accounts import urls as accounts_urls
+from payvand.accounts.views import language_switch
+from payvand.core import views as core_views
+
+urlpatterns = [
+    path("", include("payvand.dashboard.urls")),
+    path("accounts/", include("payvand.accounts.urls")),
+    path("language/", language_switch, name="language_switch"),
+    path("orgs/", include("payvand.orgs.urls")),
+    path("orgs/", include((accounts_urls.staff_urlpatterns, "staff"))),
+    path("audit/", core_views.audit_status, name="audit_status"),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+handler404 = "payvand.core.views.not_found"
+handler500 = "payvand.core.views.server_error"
