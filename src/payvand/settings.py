@@ -152,6 +152,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("PAYVAND_LOCKOUT_MINUTE
 # office behind one NAT address out after ten typos by different people.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "payvand.accounts.views.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "payvand.accounts.views.locked_out"
 AXES_VERBOSE = False

@@ -165,6 +165,12 @@ def staff_set_active(request, org_id, membership_id):
     return redirect("staff:list", org_id=org.public_id)
 
 
+def lockout_username(request, credentials=None) -> str:
+    """The account a sign-in attempt is for, as django-axes counts it (case-insensitive)."""
+    source = credentials if credentials is not None else request.POST
+    return str(source.get("username") or "").strip().lower()
+
+
 @login_not_required
 def locked_out(request, original_response=None, credentials=None):
     """What django-axes shows once an account is locked (AXES_LOCKOUT_CALLABLE)."""

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html_join
@@ -33,16 +32,15 @@ def organisation_create(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in services.PROFILE_FIELDS}
         try:
-            with transaction.atomic():
-                org = services.organisation_create_with_admin(
-                    by=request.user,
-                    code=form.cleaned_data["code"],
-                    admin_email=form.cleaned_data["admin_email"],
-                    admin_full_name=form.cleaned_data["admin_full_name"],
-                    admin_language=form.cleaned_data["admin_language"],
-                    base_url=request.build_absolute_uri("/"),
-                    **data,
-                )
+            org = services.organisation_create_with_admin(
+                by=request.user,
+                code=form.cleaned_data["code"],
+                admin_email=form.cleaned_data["admin_email"],
+                admin_full_name=form.cleaned_data["admin_full_name"],
+                admin_language=form.cleaned_data["admin_language"],
+                base_url=request.build_absolute_uri("/"),
+                **data,
+            )
         except ValidationError as exc:
             add_errors(form, exc)
         except DomainError as exc:

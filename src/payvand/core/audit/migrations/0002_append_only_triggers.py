@@ -31,13 +31,13 @@ SQLITE_DROP = "DROP TRIGGER IF EXISTS audit_event_no_update;"
 def create(apps, schema_editor):
     sql = {"postgresql": PG_CREATE, "sqlite": SQLITE_CREATE}.get(schema_editor.connection.vendor)
     if sql:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 def drop(apps, schema_editor):
     sql = {"postgresql": PG_DROP, "sqlite": SQLITE_DROP}.get(schema_editor.connection.vendor)
     if sql:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,119 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from payvand.core.audit.models import AppendOnlyError, AuditEvent
+from payvand.core.audit.services import audit_record
+from payvand.core.audit.verify import audit_chain_verify
+from payvand.testing.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _three_events():
+    actor = UserFactory()
+    return [audit_record(action=f"test.{n}", actor=actor, details={"n": n}) for n in range(3)]
+
+
+def _tamper(sql: str, params=()) -> None:
+    """Change audit rows behind the application's back, as an attacker with the database would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
+        else:
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
+        cursor.execute(sql, params)
+
+
+def test_events_are_chained_and_verify():
+    events = _three_events()
+    assert [e.seq for e in events] == [1, 2, 3]
+    assert events[1].prev_hash == events[0].hash
+    report = audit_chain_verify()
+    assert report.ok and report.rows == 3
+
+
+def test_verify_command_says_ok(capsys):
+    _three_events()
+    call_command("audit", "verify")
+    assert capsys.readouterr().out.strip() == "OK 3 rows"
+
+
+def test_altered_row_is_named_and_the_command_fails():
+    _three_events()
+    _tamper("UPDATE audit_auditevent SET action = %s WHERE seq = 2", ["test.innocent"])
+    report = audit_chain_verify()
+    assert not report.ok and report.broken_seq == 2
+    with pytest.raises(CommandError, match="BROKEN at row 2"):
+        call_command("audit", "verify")
+
+
+def test_deleted_row_in_the_middle_is_found():
+    _three_events()
+    _tamper("DELETE FROM audit_auditevent WHERE seq = 2")
+    report = audit_chain_verify()
+    assert not report.ok and report.broken_seq == 2
+    assert "missing" in report.reason
+
+
+def test_rows_removed_from_the_end_are_found():
+    _three_events()
+    _tamper("DELETE FROM audit_auditevent WHERE seq = 3")
+    report = audit_chain_verify()
+    assert not report.ok and report.broken_seq == 3
+
+
+def test_the_application_cannot_change_or_delete_a_row():
+    event = _three_events()[0]
+    event.action = "test.changed"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+
+
+def test_the_database_refuses_updates():
+    _three_events()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET action = 'x' WHERE seq = 1")
+    assert AuditEvent.objects.get(seq=1).action == "test.0"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the DELETE trigger is PostgreSQL's")
+def test_postgresql_refuses_deletes():
+    _three_events()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq = 1")
+    assert AuditEvent.objects.count() == 3
+
+
+def test_an_event_records_request_id_and_address(client, org):
+    from payvand.core.permissions import Role
+    from payvand.testing.factories import member
+
+    user = member(Role.ORG_ADMIN, org)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(
+        f"/orgs/{org.public_id}/staff/invite/",
+        {"full_name": "New Person", "email": "new@example.org", "role": "caseworker", "language": "ru"},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="staff.grant")
+    assert event.request_id == response["X-Request-ID"]
+    assert event.ip == "127.0.0.1"
+    assert event.actor_id == user.public_id
+    assert event.organisation_id == org.public_id
+    assert audit_chain_verify().ok
+
+
+def test_a_failed_change_leaves_no_audit_row(org):
+    from payvand.orgs.services import organisation_update
+    from payvand.core.permissions import Role
+    from payvand.testing.factories import member
+    from django.core.exceptions import ValidationError
+
+    admin = member(Role.ORG_ADMIN, org)
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError):
+        organisation_update(org=org, by=admin, phone="not a phone")
+    assert AuditEvent.objects.count() == before

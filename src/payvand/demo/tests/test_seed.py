@@ -1,0 +1,57 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from payvand.accounts.models import Membership, User
+from payvand.core.audit.models import AuditEvent
+from payvand.core.audit.verify import audit_chain_verify
+from payvand.core.permissions import Role
+from payvand.demo.region import DEMO_PASSWORD, ORGANISATIONS
+from payvand.demo.seed import seed_demo
+from payvand.orgs.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seeding_twice_changes_nothing():
+    first = seed_demo()
+    counts = (Organisation.objects.count(), User.objects.count(), AuditEvent.objects.count())
+    second = seed_demo()
+    assert first == second
+    assert (Organisation.objects.count(), User.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def test_demo_has_every_programme_country_and_every_role():
+    logins = seed_demo()
+    assert {o[3] for o in ORGANISATIONS} >= {"AF", "PK", "TJ", "TM", "UZ"}
+    for country in ("AF", "PK", "TJ", "TM", "UZ"):
+        roles = {login.role for login in logins if login.country == country}
+        assert {Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_ADMIN} <= roles, country
+    assert {login.role for login in logins} == set(Role.values)
+    assert audit_chain_verify().ok
+
+
+def test_every_printed_demo_login_reaches_its_dashboard(client):
+    for login in seed_demo():
+        response = client.post(
+            reverse("accounts:login"), {"username": login.email, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, login.email
+        page = client.get(response["Location"])
+        assert page.status_code == 200 and "Welcome" in page.content.decode(), login.email
+        client.post(reverse("accounts:logout"))
+
+
+def test_seed_demo_command_prints_the_logins(capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out and "tj-dyu-caseworker@demo.example" in out
+    assert Membership.objects.filter(role=Role.PLATFORM_ADMIN).count() == 1
+
+
+def test_org_list_command_shows_short_codes(capsys):
+    seed_demo()
+    call_command("org", "list")
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:2] == ["CODE", "COUNTRY"]
+    assert any(line.startswith("DYU") and " TJ " in line for line in out.splitlines())
