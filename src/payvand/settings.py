@@ -233,6 +233,8 @@ EMAIL_HOST_USER = os.environ.get("PAYVAND_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("PAYVAND_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("PAYVAND_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("PAYVAND_EMAIL_FROM", "Payvand <noreply@localhost>")
+# The public address, for links in e-mails sent outside a request (commands, jobs).
+PAYVAND_BASE_URL = os.environ.get("PAYVAND_BASE_URL", "http://127.0.0.1:8000")
 
 # Master key for the per-organisation data keys (the encryption issue uses it);
 # `payvand serve` refuses to start without one of these.

@@ -93,7 +93,7 @@ def invitation_send(*, user: User, org: Organisation, base_url: str = "") -> Non
             "token": default_token_generator.make_token(user),
         },
     )
-    base = base_url or getattr(settings, "PAYVAND_BASE_URL", "http://127.0.0.1:8000")
+    base = base_url or settings.PAYVAND_BASE_URL
     with translation.override(user.preferred_language):
         context = {"user": user, "org": org, "link": base.rstrip("/") + path}
         subject = _("You are invited to Payvand")

@@ -51,13 +51,17 @@ def test_ten_wrong_passwords_lock_the_account_with_a_clear_message(client, org):
 def test_session_expires_after_thirty_idle_minutes_and_is_renewed_by_use(client, org):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST
-    client.force_login(member(Role.CASEWORKER, org), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        member(Role.CASEWORKER, org), backend="django.contrib.auth.backends.ModelBackend"
+    )
     client.get("/")
     assert client.session.get_expiry_age() == 30 * 60
 
 
 def test_logout_needs_post_and_ends_the_session(client, org):
-    client.force_login(member(Role.CASEWORKER, org), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        member(Role.CASEWORKER, org), backend="django.contrib.auth.backends.ModelBackend"
+    )
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert client.get("/").status_code == 302

@@ -42,12 +42,17 @@ def test_invited_person_gets_an_email_in_their_language_and_can_set_a_password(
     assert page.status_code == 200
     form_url = page.redirect_chain[-1][0] if page.redirect_chain else path
     done = client.post(
-        form_url, {"new_password1": "a long new password 42", "new_password2": "a long new password 42"}
+        form_url,
+        {"new_password1": "a long new password 42", "new_password2": "a long new password 42"},
     )
     assert done.status_code == 302
-    assert client.post(
-        reverse("accounts:login"), {"username": "zarina@example.org", "password": "a long new password 42"}
-    ).status_code == 302
+    assert (
+        client.post(
+            reverse("accounts:login"),
+            {"username": "zarina@example.org", "password": "a long new password 42"},
+        ).status_code
+        == 302
+    )
 
 
 def test_invitation_email_is_rendered_in_the_recipients_language(
@@ -56,7 +61,12 @@ def test_invitation_email_is_rendered_in_the_recipients_language(
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
             reverse("staff:invite", args=[org.public_id]),
-            {"full_name": "Farrukh", "email": "f@example.org", "role": "supervisor", "language": "ru"},
+            {
+                "full_name": "Farrukh",
+                "email": "f@example.org",
+                "role": "supervisor",
+                "language": "ru",
+            },
         )
     assert "Payvand" in mail.outbox[0].subject
     # Russian catalogue: the greeting is not English.
@@ -93,7 +103,12 @@ def test_bad_invitation_input_names_the_field_and_saves_nothing(admin_client, or
 
 
 def test_inviting_twice_is_refused_with_a_message(admin_client, org):
-    data = {"full_name": "Twice", "email": "twice@example.org", "role": "caseworker", "language": "en"}
+    data = {
+        "full_name": "Twice",
+        "email": "twice@example.org",
+        "role": "caseworker",
+        "language": "en",
+    }
     assert admin_client.post(reverse("staff:invite", args=[org.public_id]), data).status_code == 302
     again = admin_client.post(reverse("staff:invite", args=[org.public_id]), data)
     assert again.status_code == 200
@@ -124,7 +139,9 @@ def test_removing_access_takes_effect_on_the_next_request(admin_client, client, 
 def test_the_last_admin_cannot_remove_themselves(admin_client, org):
     own = Membership.objects.get(user=admin_client.admin, organisation=org)
     response = admin_client.post(
-        reverse("staff:set_active", args=[org.public_id, own.public_id]), {"active": "0"}, follow=True
+        reverse("staff:set_active", args=[org.public_id, own.public_id]),
+        {"active": "0"},
+        follow=True,
     )
     assert "last admin" in response.content.decode()
     assert Membership.objects.get(pk=own.pk).is_active
@@ -139,7 +156,9 @@ def test_an_admin_cannot_touch_staff_of_another_organisation(admin_client, other
     assert Membership.objects.get(pk=theirs.pk).is_active
 
 
-def test_staff_list_makes_a_bounded_number_of_queries(admin_client, org, django_assert_max_num_queries):
+def test_staff_list_makes_a_bounded_number_of_queries(
+    admin_client, org, django_assert_max_num_queries
+):
     for _ in range(30):
         MembershipFactory(organisation=org)
     with django_assert_max_num_queries(12):

@@ -95,7 +95,12 @@ def test_an_event_records_request_id_and_address(client, org):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     response = client.post(
         f"/orgs/{org.public_id}/staff/invite/",
-        {"full_name": "New Person", "email": "new@example.org", "role": "caseworker", "language": "ru"},
+        {
+            "full_name": "New Person",
+            "email": "new@example.org",
+            "role": "caseworker",
+            "language": "ru",
+        },
     )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="staff.grant")
@@ -107,10 +112,11 @@ def test_an_event_records_request_id_and_address(client, org):
 
 
 def test_a_failed_change_leaves_no_audit_row(org):
-    from payvand.orgs.services import organisation_update
-    from payvand.core.permissions import Role
-    from payvand.testing.factories import member
     from django.core.exceptions import ValidationError
+
+    from payvand.core.permissions import Role
+    from payvand.orgs.services import organisation_update
+    from payvand.testing.factories import member
 
     admin = member(Role.ORG_ADMIN, org)
     before = AuditEvent.objects.count()

@@ -13,7 +13,7 @@ from payvand.testing.factories import MembershipFactory, UserFactory, member
 
 def test_only_case_roles_can_see_case_data():
     """PRODUCT.md: organisation and platform admins and analysts never see a person."""
-    assert ROLES_SEEING_PERSONAL_DATA == {Role.CASEWORKER, Role.SUPERVISOR}
+    assert {Role.CASEWORKER, Role.SUPERVISOR} == ROLES_SEEING_PERSONAL_DATA
     for role in (Role.ORG_ADMIN, Role.ANALYST, Role.PLATFORM_ADMIN):
         assert not any(p.value.startswith("case.") for p in ROLE_PERMS[role])
 

@@ -18,7 +18,11 @@ def test_seeding_twice_changes_nothing():
     counts = (Organisation.objects.count(), User.objects.count(), AuditEvent.objects.count())
     second = seed_demo()
     assert first == second
-    assert (Organisation.objects.count(), User.objects.count(), AuditEvent.objects.count()) == counts
+    assert (
+        Organisation.objects.count(),
+        User.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
 
 
 def test_demo_has_every_programme_country_and_every_role():

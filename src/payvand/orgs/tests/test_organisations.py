@@ -136,7 +136,9 @@ def test_org_admin_edits_the_profile_and_the_audit_names_the_fields(client, org)
 
 
 def test_subdivision_options_follow_the_country(client, org):
-    client.force_login(member(Role.ORG_ADMIN, org), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        member(Role.ORG_ADMIN, org), backend="django.contrib.auth.backends.ModelBackend"
+    )
     html = client.get(reverse("orgs:subdivisions"), {"country": "AF"}).content.decode()
     assert 'value="AF-KAB"' in html and "TJ-DU" not in html
     assert client.get(reverse("orgs:subdivisions"), {"country": "<script>"}).content.decode() == (
@@ -145,7 +147,9 @@ def test_subdivision_options_follow_the_country(client, org):
 
 
 def test_country_names_are_translated(client, org):
-    client.force_login(member(Role.ORG_ADMIN, org), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        member(Role.ORG_ADMIN, org), backend="django.contrib.auth.backends.ModelBackend"
+    )
     client.post(reverse("language_switch"), {"language": "ru", "next": "/"})
     page = client.get(reverse("orgs:detail", args=[org.public_id])).content.decode()
     assert "Таджикистан" in page
@@ -154,7 +158,9 @@ def test_country_names_are_translated(client, org):
 def test_deactivating_an_organisation_is_audited_and_locks_its_staff_out(platform_client, org):
     other = Organisation.objects.create(code="OTH", name="Other", org_type="NGO", country="PK")
     worker = member(Role.CASEWORKER, other)
-    response = platform_client.post(reverse("orgs:set_active", args=[other.public_id]), {"active": "0"})
+    response = platform_client.post(
+        reverse("orgs:set_active", args=[other.public_id]), {"active": "0"}
+    )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="org.deactivate").exists()
     assert worker.active_memberships() == []

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -28,7 +29,9 @@ class Command(BaseCommand):
         grant.add_argument("--role", required=True, choices=Role.values)
         grant.add_argument("--language", default="en", choices=LANGUAGE_CODES)
         grant.add_argument(
-            "--base-url", default="http://127.0.0.1:8000", help="Public address for the link."
+            "--base-url",
+            default=settings.PAYVAND_BASE_URL,
+            help="Public address for the link (default PAYVAND_BASE_URL).",
         )
 
     def handle(self, *args, action, **options):
