@@ -42,7 +42,9 @@ def test_every_printed_demo_login_reaches_its_dashboard(client):
         )
         assert response.status_code == 302, login.email
         page = client.get(response["Location"])
-        assert page.status_code == 200 and "Welcome" in page.content.decode(), login.email
+        name = User.objects.get(email=login.email).full_name
+        assert page.status_code == 200, login.email
+        assert f"<bdi>{name}</bdi>" in page.content.decode(), login.email
         client.post(reverse("accounts:logout"))
 
 
