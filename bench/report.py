@@ -82,6 +82,8 @@ def machine() -> dict[str, str]:
         "OS": platform.platform(),
         "Python": platform.python_version(),
         "Django": django.get_version(),
+        # Other work on the machine skews the figures; this says how busy it was.
+        "Load average at start": " / ".join(f"{load:.2f}" for load in os.getloadavg()),
     }
 
 

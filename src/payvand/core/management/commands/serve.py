@@ -63,6 +63,8 @@ class Command(BaseCommand):
                 "-",
                 "--error-logfile",
                 "-",
+                # gunicorn's control socket would live in $HOME, shared between servers.
+                "--no-control-socket",
                 "--forwarded-allow-ips",
                 os.environ.get("PAYVAND_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             ],
