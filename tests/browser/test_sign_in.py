@@ -99,7 +99,8 @@ def test_login_form_works_with_the_keyboard_only(live_server, page):
     # The skip link left "#main" on the URL; the browser keeps it across the redirect.
     page.wait_for_url(lambda url: urlsplit(url).path == "/")
     assert page.locator("main h1").inner_text() == f"Welcome, {user.full_name}"
-    # The dashboard has no autofocus: the very first Tab lands on the skip link.
+    # A fresh page without autofocus: the very first Tab lands on the skip link.
+    page.goto(f"{live_server.url}/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
 

@@ -10,6 +10,12 @@ from functools import cache
 import pycountry
 from django.utils import translation
 
+# Names the iso-codes catalogues have not translated yet (Turkey became Türkiye in
+# ISO 3166 in 2022); our own catalogues carry these.
+_NAMES_WE_TRANSLATE = {
+    "TR": translation.gettext_noop("Türkiye"),
+}
+
 # DOMAIN.md §7: the programme's countries, then frequent transit and destination countries.
 PROGRAMME_COUNTRIES = ("AF", "PK", "TJ", "TM", "UZ")
 PARTNER_COUNTRIES = ("IR", "RU", "KZ", "KG", "TR", "AE", "SA", "IN", "CN")
@@ -33,6 +39,8 @@ def is_country(code: str) -> bool:
 
 
 def country_name(code: str) -> str:
+    if code in _NAMES_WE_TRANSLATE:
+        return translation.gettext(_NAMES_WE_TRANSLATE[code])
     country = pycountry.countries.get(alpha_2=code)
     if country is None:
         return code

@@ -95,3 +95,19 @@ def _untranslated_msgids(po: str) -> list[str]:
 def test_translation_catalogues_are_current():
     """makemessages would change nothing, and every .mo is compiled from its .po."""
     call_command("messages", "check")
+
+
+@pytest.mark.parametrize("code", LANGUAGE_CODES)
+def test_every_catalogue_loads_and_pluralises(code):
+    """A broken Plural-Forms header makes every page in that language a server error."""
+    with translation.override(code):
+        for n in (0, 1, 2, 5, 11, 21):
+            assert str(n) in translation.ngettext("%(n)s removed", "%(n)s removed", n) % {"n": n}
+
+
+@pytest.mark.parametrize("code", ["fa-af", "ps", "ur", "tg", "uz", "tk", "ru"])
+def test_turkiye_has_a_name_in_every_language(code):
+    from payvand.core.countries import country_name
+
+    with translation.override(code):
+        assert country_name("TR") != "Türkiye"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2]
-APPS = sorted(p.parent for p in PACKAGE.glob("*/models.py")) + [PACKAGE / "core" / "audit"]
+APPS = [*sorted(p.parent for p in PACKAGE.glob("*/models.py")), PACKAGE / "core" / "audit"]
 
 
 def _imports(path: Path) -> set[str]:
@@ -24,7 +24,9 @@ def _imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("app", APPS, ids=lambda p: p.name)
 def test_models_import_no_views_services_or_selectors(app):
     models = app / "models.py"
-    bad = {m for m in _imports(models) if m.rsplit(".", 1)[-1] in {"views", "services", "selectors"}}
+    bad = {
+        m for m in _imports(models) if m.rsplit(".", 1)[-1] in {"views", "services", "selectors"}
+    }
     assert bad == set(), f"{models} imports {bad}"
 
 
