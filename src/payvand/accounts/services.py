@@ -107,43 +107,30 @@ def _active_admins(org: Organisation) -> int:
     ).count()
 
 
-@transaction.atomic(durable=True)
-def membership_deactivate(*, membership: Membership, by: User) -> Membership:
+def _may_change_access(by: User, membership: Membership) -> bool:
     org = membership.organisation
-    if not (
-        has_perm(by, Perm.STAFF_MANAGE, org)
-        or (has_perm(by, Perm.PLATFORM_ORGS_MANAGE) and membership.role in PLATFORM_GRANTABLE_ROLES)
-    ):
+    return has_perm(by, Perm.STAFF_MANAGE, org) or (
+        has_perm(by, Perm.PLATFORM_ORGS_MANAGE) and membership.role in PLATFORM_GRANTABLE_ROLES
+    )
+
+
+@transaction.atomic(durable=True)
+def membership_set_active(*, membership: Membership, by: User, active: bool) -> Membership:
+    """Remove or restore a person's role; removal takes effect on their next request."""
+    org = membership.organisation
+    if not _may_change_access(by, membership):
         raise PermissionDenied(_("You cannot change this person's access."))
-    if not membership.is_active:
+    if membership.is_active == active:
         return membership
-    if membership.role == Role.ORG_ADMIN and _active_admins(org) <= 1:
+    if not active and membership.role == Role.ORG_ADMIN and _active_admins(org) <= 1:
         raise DomainError(
             _("This is the organisation's last admin. Make someone else an admin first.")
         )
-    membership.is_active, membership.deactivated_at = False, timezone.now()
+    membership.is_active = active
+    membership.deactivated_at = None if active else timezone.now()
     membership.save(update_fields=["is_active", "deactivated_at"])
     audit_record(
-        action="staff.deactivate",
-        actor=by,
-        organisation=org,
-        obj=membership,
-        details={"role": membership.role, "user": str(membership.user.public_id)},
-    )
-    return membership
-
-
-@transaction.atomic(durable=True)
-def membership_reactivate(*, membership: Membership, by: User) -> Membership:
-    org = membership.organisation
-    if membership.role not in roles_grantable_by(by, org):
-        raise PermissionDenied(_("You cannot change this person's access."))
-    if membership.is_active:
-        return membership
-    membership.is_active, membership.deactivated_at = True, None
-    membership.save(update_fields=["is_active", "deactivated_at"])
-    audit_record(
-        action="staff.reactivate",
+        action="staff.reactivate" if active else "staff.deactivate",
         actor=by,
         organisation=org,
         obj=membership,

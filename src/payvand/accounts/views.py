@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from payvand.accounts import selectors, services
 from payvand.accounts.forms import LoginForm, ProfileForm, StaffInviteForm
 from payvand.core.errors import DomainError
-from payvand.core.forms import add_errors
+from payvand.core.forms import call_service
 from payvand.core.languages import LANGUAGE_CODES
 from payvand.core.permissions import Perm
 from payvand.orgs.selectors import organisation_get
@@ -122,21 +121,18 @@ def staff_invite(request, org_id):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.staff_invite(
-                org=org,
-                by=request.user,
-                email=data["email"],
-                full_name=data["full_name"],
-                role=data["role"],
-                language=data["language"],
-                base_url=request.build_absolute_uri("/"),
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        granted = call_service(
+            form,
+            services.staff_invite,
+            org=org,
+            by=request.user,
+            email=data["email"],
+            full_name=data["full_name"],
+            role=data["role"],
+            language=data["language"],
+            base_url=request.build_absolute_uri("/"),
+        )
+        if granted:
             messages.success(
                 request,
                 _("%(email)s now has access; an invitation was sent if the account is new.")
@@ -152,16 +148,16 @@ def staff_set_active(request, org_id, membership_id):
     if not services.roles_grantable_by(request.user, org):
         raise Http404
     membership = selectors.membership_get(org, membership_id, by=request.user)
-    activate = request.POST.get("active") == "1"
+    active = request.POST.get("active") == "1"
     try:
-        if activate:
-            services.membership_reactivate(membership=membership, by=request.user)
-            messages.success(request, _("Access restored."))
-        else:
-            services.membership_deactivate(membership=membership, by=request.user)
-            messages.success(request, _("Access removed. It takes effect on their next click."))
+        services.membership_set_active(membership=membership, by=request.user, active=active)
     except DomainError as exc:
         messages.error(request, str(exc))
+    else:
+        if active:
+            messages.success(request, _("Access restored."))
+        else:
+            messages.success(request, _("Access removed. It takes effect on their next click."))
     return redirect("staff:list", org_id=org.public_id)
 
 

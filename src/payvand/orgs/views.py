@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html_join
@@ -8,8 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from payvand.core import countries
-from payvand.core.errors import DomainError
-from payvand.core.forms import add_errors
+from payvand.core.forms import call_service
 from payvand.core.permissions import Perm, has_perm
 from payvand.orgs import selectors, services
 from payvand.orgs.forms import OrganisationCreateForm, OrganisationForm
@@ -31,21 +29,18 @@ def organisation_create(request):
     form = OrganisationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in services.PROFILE_FIELDS}
-        try:
-            org = services.organisation_create_with_admin(
-                by=request.user,
-                code=form.cleaned_data["code"],
-                admin_email=form.cleaned_data["admin_email"],
-                admin_full_name=form.cleaned_data["admin_full_name"],
-                admin_language=form.cleaned_data["admin_language"],
-                base_url=request.build_absolute_uri("/"),
-                **data,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        org = call_service(
+            form,
+            services.organisation_create_with_admin,
+            by=request.user,
+            code=form.cleaned_data["code"],
+            admin_email=form.cleaned_data["admin_email"],
+            admin_full_name=form.cleaned_data["admin_full_name"],
+            admin_language=form.cleaned_data["admin_language"],
+            base_url=request.build_absolute_uri("/"),
+            **data,
+        )
+        if org:
             messages.success(
                 request,
                 _("%(org)s was created and an invitation was sent to %(email)s.")
@@ -82,13 +77,7 @@ def organisation_edit(request, public_id):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in services.PROFILE_FIELDS}
         org.refresh_from_db()  # the form wrote its values onto the instance
-        try:
-            services.organisation_update(org=org, by=request.user, **data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call_service(form, services.organisation_update, org=org, by=request.user, **data):
             messages.success(request, _("The organisation's profile was saved."))
             return redirect("orgs:detail", public_id=org.public_id)
     return render(request, "orgs/form.html", {"form": form, "org": org, "creating": False})

@@ -75,3 +75,17 @@ def test_a_deactivated_organisation_gives_its_staff_no_access(client, org):
     org.save()
     assert client.get(reverse("staff:list", args=[org.public_id])).status_code == 404
     assert "no active role" in client.get("/").content.decode()
+
+
+def test_password_reset_mails_a_link_only_to_existing_accounts(client, org):
+    from django.core import mail
+
+    member(Role.CASEWORKER, org, email="known@example.org")
+    url = reverse("accounts:password_reset")
+    unknown = client.post(url, {"email": "nobody@example.org"})
+    known = client.post(url, {"email": "known@example.org"})
+    # The same answer either way, so the page reveals no account.
+    assert unknown.status_code == known.status_code == 302
+    assert unknown["Location"] == known["Location"]
+    assert [m.to for m in mail.outbox] == [["known@example.org"]]
+    assert "/accounts/reset/" in mail.outbox[0].body
