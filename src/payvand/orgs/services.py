@@ -7,6 +7,7 @@ from payvand.accounts.models import User
 from payvand.accounts.services import membership_grant
 from payvand.core.audit.services import audit_record
 from payvand.core.errors import PermissionDenied
+from payvand.core.keys import org_key_create
 from payvand.core.permissions import Perm, Role, has_perm
 from payvand.orgs.models import Organisation
 
@@ -38,6 +39,7 @@ def _organisation_create(*, by: User | None, code: str, **fields) -> Organisatio
     org = Organisation(code=code.upper(), **fields)
     org.full_clean()
     org.save()
+    org_key_create(org)
     audit_record(action="org.create", actor=by, organisation=org, obj=org)
     return org
 

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("PAYVAND_HTTPS", "0")
 os.environ.setdefault("PAYVAND_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+# A fixed, public key: test data is never real.
+os.environ.setdefault("PAYVAND_MASTER_KEY", "dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=")
 
 from payvand.settings import *  # noqa: F403
 

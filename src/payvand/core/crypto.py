@@ -1,0 +1,227 @@
+"""Encryption of identities at rest: per-organisation data keys under one master key.
+
+- Each organisation has a 256-bit *data key* (DEK), stored only wrapped (AES-256-GCM) by
+  the platform's *master key*, which lives outside the database (PAYVAND_MASTER_KEY).
+- Personal data is sealed with AES-256-GCM under the organisation's DEK. The additional
+  authenticated data names the organisation and the record and field the blob belongs to,
+  so a blob copied into another row or organisation does not open.
+- Destroying an organisation's wrapped keys (`org purge`) makes all its personal data
+  unreadable at once (crypto-shredding); backups hold only wrapped keys, so they forget too.
+- Blind-index keys for searching names are derived from the DEK (HKDF), so they shred too.
+
+Blob layout: b"\\x01" | key version (4 bytes, big-endian) | nonce (12 bytes) | ciphertext+tag.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+import struct
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from payvand.orgs.models import Organisation
+
+BLOB_FORMAT = 1
+_HEADER = struct.Struct(">BI")
+_NONCE_BYTES = 12
+# How long a process may keep an unwrapped key before checking it was not shredded.
+KEY_CACHE_SECONDS = 2.0
+
+
+class KeyDestroyed(Exception):
+    """The organisation's keys were destroyed: its personal data is gone for good."""
+
+
+class KeyMissing(Exception):
+    """The organisation has no data key yet."""
+
+
+def _decode_key(raw: str) -> bytes:
+    key = base64.urlsafe_b64decode(raw.strip() + "=" * (-len(raw.strip()) % 4))
+    if len(key) != 32:
+        raise ImproperlyConfigured("The master key must be 32 bytes, base64-encoded.")
+    return key
+
+
+def master_key() -> bytes:
+    """The configured master key; in development and the demo, one kept under the data folder."""
+    if settings.MASTER_KEY:
+        return _decode_key(settings.MASTER_KEY)
+    if settings.MASTER_KEY_FILE:
+        return _decode_key(Path(settings.MASTER_KEY_FILE).read_text())
+    path = Path(settings.DATA_DIR) / "master_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+    return _decode_key(path.read_text())
+
+
+def key_fingerprint(key: bytes) -> str:
+    """Names a master key in the database without revealing it."""
+    return hashlib.sha256(b"payvand-master-key-id|" + key).hexdigest()[:16]
+
+
+def _wrap_aad(org_public_id: Any, version: int) -> bytes:
+    return f"payvand-org-key|{org_public_id}|{version}".encode()
+
+
+def wrap(dek: bytes, *, master: bytes, org_public_id: Any, version: int) -> bytes:
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    return nonce + AESGCM(master).encrypt(nonce, dek, _wrap_aad(org_public_id, version))
+
+
+def unwrap(wrapped: bytes, *, master: bytes, org_public_id: Any, version: int) -> bytes:
+    nonce, body = wrapped[:_NONCE_BYTES], wrapped[_NONCE_BYTES:]
+    return AESGCM(master).decrypt(nonce, body, _wrap_aad(org_public_id, version))
+
+
+class _KeyCache:
+    """Unwrapped data keys of this process, re-checked every KEY_CACHE_SECONDS.
+
+    Keyed by the organisation's public id, never its primary key: a rolled-back
+    organisation's primary key can be issued again to another one.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keys: dict[tuple[Any, int], tuple[bytes, float]] = {}
+        self._current: dict[Any, tuple[int, float]] = {}
+
+    def get(self, org_id: Any, version: int) -> bytes | None:
+        with self._lock:
+            hit = self._keys.get((org_id, version))
+        if hit and time.monotonic() - hit[1] < KEY_CACHE_SECONDS:
+            return hit[0]
+        return None
+
+    def put(self, org_id: Any, version: int, dek: bytes) -> None:
+        with self._lock:
+            self._keys[(org_id, version)] = (dek, time.monotonic())
+
+    def current_version(self, org_id: Any) -> int | None:
+        with self._lock:
+            hit = self._current.get(org_id)
+        if hit and time.monotonic() - hit[1] < KEY_CACHE_SECONDS:
+            return hit[0]
+        return None
+
+    def set_current_version(self, org_id: Any, version: int) -> None:
+        with self._lock:
+            self._current[org_id] = (version, time.monotonic())
+
+    def forget(self, org_id: Any = None) -> None:
+        with self._lock:
+            if org_id is None:
+                self._keys.clear()
+                self._current.clear()
+            else:
+                self._keys = {k: v for k, v in self._keys.items() if k[0] != org_id}
+                self._current.pop(org_id, None)
+
+
+cache = _KeyCache()
+
+
+def data_key(org: Organisation, version: int | None = None) -> tuple[int, bytes]:
+    """(version, DEK) of ``org``: the current version unless one is asked for."""
+    from payvand.core.models import OrgKey
+
+    if version is None:
+        version = cache.current_version(org.public_id)
+    if version is not None:
+        dek = cache.get(org.public_id, version)
+        if dek is not None:
+            return version, dek
+    keys = OrgKey.objects.filter(organisation_id=org.pk)
+    row = (
+        keys.filter(version=version).first()
+        if version is not None
+        else keys.filter(retired_at__isnull=True).order_by("-version").first()
+    )
+    if row is None:
+        if keys.filter(destroyed_at__isnull=False).exists():
+            raise KeyDestroyed(f"The keys of organisation {org.pk} were destroyed.")
+        raise KeyMissing(f"Organisation {org.pk} has no data key.")
+    if row.destroyed_at is not None or not row.wrapped:
+        raise KeyDestroyed(f"The keys of organisation {org.pk} were destroyed.")
+    dek = unwrap(
+        bytes(row.wrapped), master=master_key(), org_public_id=org.public_id, version=row.version
+    )
+    cache.put(org.public_id, row.version, dek)
+    if row.retired_at is None:
+        cache.set_current_version(org.public_id, row.version)
+    return row.version, dek
+
+
+def _aad(org: Organisation, context: str) -> bytes:
+    return f"payvand-data|{org.public_id}|{context}".encode()
+
+
+def _current_key_creating(org: Organisation) -> tuple[int, bytes]:
+    """The current data key; an organisation made before keys existed gets its first."""
+    try:
+        return data_key(org)
+    except KeyMissing:
+        from payvand.core.keys import org_key_create
+
+        org_key_create(org)
+        return data_key(org)
+
+
+def seal(org: Organisation, plaintext: bytes, *, context: str) -> bytes:
+    version, dek = _current_key_creating(org)
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    header = _HEADER.pack(BLOB_FORMAT, version)
+    return header + nonce + AESGCM(dek).encrypt(nonce, plaintext, header + _aad(org, context))
+
+
+def blob_version(blob: bytes) -> int:
+    fmt, version = _HEADER.unpack(bytes(blob[: _HEADER.size]))
+    if fmt != BLOB_FORMAT:
+        raise ValueError(f"Unknown sealed blob format {fmt}.")
+    return version
+
+
+def unseal(org: Organisation, blob: bytes, *, context: str) -> bytes:
+    blob = bytes(blob)
+    version = blob_version(blob)
+    _version, dek = data_key(org, version)
+    header = blob[: _HEADER.size]
+    nonce = blob[_HEADER.size : _HEADER.size + _NONCE_BYTES]
+    body = blob[_HEADER.size + _NONCE_BYTES :]
+    return AESGCM(dek).decrypt(nonce, body, header + _aad(org, context))
+
+
+def seal_json(org: Organisation, data: Any, *, context: str) -> bytes:
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return seal(org, payload.encode(), context=context)
+
+
+def unseal_json(org: Organisation, blob: bytes, *, context: str) -> Any:
+    return json.loads(unseal(org, blob, context=context))
+
+
+def index_key(org: Organisation, *, create: bool = False) -> bytes:
+    """The key of the organisation's blind index (names searched without plaintext).
+
+    Raises KeyMissing (nothing indexed yet) unless ``create``, and KeyDestroyed.
+    """
+    _version, dek = _current_key_creating(org) if create else data_key(org)
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"payvand-blind-index-v1"
+    ).derive(dek)

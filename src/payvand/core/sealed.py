@@ -1,0 +1,39 @@
+"""Which columns hold sealed personal data, so keys can be rotated and data erased.
+
+Each app registers its sealed columns in its AppConfig.ready(); rotation re-seals
+every registered column, then calls the registered re-indexers (blind indexes are
+keyed by the data key, so they are rebuilt with it).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class SealedColumn:
+    model: type[models.Model]
+    field: str
+    org_field: str = "organisation"
+
+
+COLUMNS: list[SealedColumn] = []
+REINDEXERS: list[Callable] = []
+
+
+def register(model: type[models.Model], *fields: str, org_field: str = "organisation") -> None:
+    for field in fields:
+        column = SealedColumn(model, field, org_field)
+        if column not in COLUMNS:
+            COLUMNS.append(column)
+
+
+def register_reindexer(reindex: Callable) -> None:
+    if reindex not in REINDEXERS:
+        REINDEXERS.append(reindex)
+
+
+def context_for(instance: models.Model, field: str) -> str:
+    """Binds a blob to its row and column: it will not open anywhere else."""
+    return f"{instance._meta.label_lower}:{instance.public_id}:{field}"
