@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "payvand.core.audit",
     "payvand.orgs",
     "payvand.accounts",
+    "payvand.cases",
     "payvand.dashboard",
     "payvand.demo",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("payvand.accounts.urls")),
     path("language/", language_switch, name="language_switch"),
     path("orgs/", include("payvand.orgs.urls")),
+    path("cases/", include("payvand.cases.urls")),
     path("orgs/", include((accounts_urls.staff_urlpatterns, "staff"))),
     path("audit/", core_views.audit_status, name="audit_status"),
     path("healthz", core_views.healthz, name="healthz"),

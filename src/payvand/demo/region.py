@@ -7,6 +7,7 @@ from payvand.core.permissions import Role
 
 DEMO_PASSWORD = "payvand-demo"  # noqa: S105  (printed on purpose: demo only)
 DEMO_DOMAIN = "demo.example"
+DEMO_CASES = 2000
 
 # code, name, type, country, subdivision, phone, languages, staff language
 ORGANISATIONS = [
@@ -28,14 +29,15 @@ ORGANISATIONS = [
      ["tr", "en", "fa"], "en"),
 ]  # fmt: skip
 
-# Staff names in the script each country's staff would write them.
+# Staff names in the script each country's staff would write them; none of them is
+# among the survivors' names (demo/people.py), so a dump can be searched for those.
 STAFF_NAMES = {
     "HWP": ("Farzana Ahmadi", "Habibullah Noori", "Mariam Sadat"),
     "RRF": ("Ayesha Malik", "Imran Qureshi", "Sana Butt"),
-    "DYU": ("Зарина Раҳимова", "Фаррух Назаров", "Нигина Саидова"),
-    "AFS": ("Aýna Orazowa", "Merdan Ataýew", "Jeren Gurbanowa"),
-    "TSM": ("Dilnoza Karimova", "Jasur Tursunov", "Malika Yusupova"),
-    "AMH": ("Айгерим Садыкова", "Ерлан Абенов", "Динара Жумабаева"),
+    "DYU": ("Лола Исмоилова", "Парвиз Азизов", "Сабрина Олимова"),
+    "AFS": ("Läle Berdiýewa", "Kakajan Amanow", "Selbi Öwezowa"),
+    "TSM": ("Oydin Aliyeva", "Ulugbek Soliyev", "Kamola Saidova"),
+    "AMH": ("Сауле Нурпеисова", "Данияр Ахметов", "Камила Бекова"),
     "IST": ("Elif Yılmaz", "Mehmet Demir", "Zeynep Kaya"),
 }
 ORG_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_ADMIN)

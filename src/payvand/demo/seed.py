@@ -1,13 +1,19 @@
 """Seeding the demo region through the same services the pages use (audited)."""
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from payvand.accounts.models import Membership, User
 from payvand.accounts.services import membership_grant
+from payvand.cases.models import Case
+from payvand.cases.services import case_register
+from payvand.core.permissions import Role
 from payvand.demo import region
+from payvand.demo.people import demo_registration
 from payvand.orgs.models import Organisation
 from payvand.orgs.services import organisation_create
 
@@ -20,8 +26,14 @@ class DemoLogin:
     country: str
 
 
-def seed_demo(progress: Callable[[str], None] = lambda _msg: None) -> list[DemoLogin]:
-    """Create what is missing of the demo region; running it again changes nothing."""
+def seed_demo(
+    progress: Callable[[str], None] = lambda _msg: None, cases: int = 0
+) -> list[DemoLogin]:
+    """Create what is missing of the demo region; running it again changes nothing.
+
+    ``cases``: how many survivor cases the region should hold in all (only the
+    missing ones are added, through the same service as the registration form).
+    """
     for code, name, org_type, country, subdivision, phone, languages, _lang in region.ORGANISATIONS:
         if Organisation.objects.filter(code=code).exists():
             continue
@@ -71,4 +83,34 @@ def seed_demo(progress: Callable[[str], None] = lambda _msg: None) -> list[DemoL
         logins.append(
             DemoLogin(email=email, role=role, org_code=org.full_code, country=org.country)
         )
+    if cases:
+        seed_cases(cases, progress)
     return logins
+
+
+def seed_cases(total: int, progress: Callable[[str], None] = lambda _msg: None) -> int:
+    """Add cases until the demo organisations hold ``total``; returns how many were added."""
+    codes = list(region.STAFF_NAMES)
+    existing = Case.objects.filter(organisation__code__in=codes).count()
+    missing = max(0, total - existing)
+    if not missing:
+        return 0
+    owners = {
+        m.organisation.code: (m.organisation, m.user)
+        for m in Membership.objects.filter(
+            organisation__code__in=codes, role=Role.CASEWORKER, is_active=True
+        ).select_related("organisation", "user")
+    }
+    rng = random.Random(2026 + existing)
+    today = timezone.localdate()
+    for n in range(1, missing + 1):
+        org, owner = owners[rng.choice(codes)]
+        case_register(
+            org=org,
+            by=None,
+            owner=owner,
+            registration=demo_registration(rng, org.country, today),
+        )
+        if n % 250 == 0 or n == missing:
+            progress(f"cases {existing + n}/{total}")
+    return missing

@@ -48,3 +48,33 @@ def member(role: str, org: Organisation | None = None, **user_fields) -> User:
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, organisation=org, role=role)
     return user
+
+
+def registration(**overrides):
+    """A valid registration for ``case_register`` (names in any script)."""
+    import datetime as dt
+
+    from payvand.cases.services import Identity, Registration
+
+    identity_fields = {"given_name": "Zarina", "family_name": "Rahimova", "father_name": "Karim"}
+    for name in Identity.__dataclass_fields__:
+        if name in overrides:
+            identity_fields[name] = overrides.pop(name)
+    identity = overrides.pop("identity", None) or Identity(**identity_fields)
+    values = {
+        "gender": "Feminine",
+        "birth_precision": "estimated",
+        "estimated_age": 24,
+        "citizenship": ["TJ"],
+        "identification_source": "Outreach",
+        "identified_on": dt.date(2026, 11, 2),
+    } | overrides
+    return Registration(identity=identity, **values)
+
+
+def case(org: Organisation, owner: User | None = None, **overrides):
+    """A registered case (sealed, indexed and audited like a real one)."""
+    from payvand.cases.services import case_register
+
+    owner = owner or member(Role.CASEWORKER, org)
+    return case_register(org=org, by=owner, registration=registration(**overrides), owner=owner)

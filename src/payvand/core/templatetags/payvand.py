@@ -2,7 +2,7 @@ from django import template
 from django.utils import timezone, translation
 
 from payvand.core.calendars import effective_calendar, format_date
-from payvand.core.permissions import Perm, has_perm
+from payvand.core.permissions import Perm, has_perm, orgs_where
 
 register = template.Library()
 
@@ -11,6 +11,12 @@ register = template.Library()
 def can(user, perm: str) -> bool:
     """``{% if user|can:"platform.orgs_manage" %}`` — platform-scoped permissions only."""
     return has_perm(user, Perm(perm))
+
+
+@register.filter
+def can_in_any(user, perm: str) -> bool:
+    """``{% if user|can_in_any:"case.view_assigned" %}`` — held in at least one organisation."""
+    return bool(orgs_where(user, Perm(perm)))
 
 
 def _calendar_of(user) -> str:

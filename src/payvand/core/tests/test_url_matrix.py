@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from payvand.accounts.models import Membership
 from payvand.core.permissions import Role
-from payvand.testing.factories import MembershipFactory, OrganisationFactory, member
+from payvand.testing.factories import MembershipFactory, OrganisationFactory, case, member
 
 ANON = "anonymous"
 ROLES = [ANON, *Role.values]
@@ -55,6 +55,10 @@ MATRIX = {
         OK_FOR(Role.ORG_ADMIN, Role.PLATFORM_ADMIN),
         OK_FOR(Role.PLATFORM_ADMIN),
     ),
+    "cases:list": ("GET", OK_FOR(Role.CASEWORKER, Role.SUPERVISOR), None),
+    "cases:register": ("GET", OK_FOR(Role.CASEWORKER, Role.SUPERVISOR), None),
+    # The case belongs to another caseworker: a caseworker sees only cases assigned to them.
+    "cases:detail": ("GET", OK_FOR(Role.SUPERVISOR), {r: 404 for r in Role.values}),
     "staff:set_active": (
         "POST",
         {r: (302 if r in (Role.ORG_ADMIN, Role.PLATFORM_ADMIN) else 404) for r in Role.values},
@@ -100,7 +104,9 @@ def test_status_by_role_and_organisation(client, name, role, scope):
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     kwargs = {}
     converters = dict(_names(get_resolver().url_patterns))[name]
-    if "public_id" in converters:
+    if name.startswith("cases:") and "public_id" in converters:
+        kwargs["public_id"] = case(target_org, owner=target.user).public_id
+    elif "public_id" in converters:
         kwargs["public_id"] = target_org.public_id
     if "org_id" in converters:
         kwargs["org_id"] = target_org.public_id

@@ -25,3 +25,25 @@ window.addEventListener("pageshow", function () {
     });
   });
 });
+
+// Fields that only matter for one choice of a radio group: a form lists them as
+// data-show-when='{"field": ["value", …]}' with data-show-on="radio name".
+function payvandConditionalFields(form) {
+  var rules = JSON.parse(form.dataset.showWhen || "{}");
+  var checked = form.querySelector("input[name='" + form.dataset.showOn + "']:checked");
+  var value = checked ? checked.value : "";
+  Object.keys(rules).forEach(function (name) {
+    var box = form.querySelector("[data-field='" + name + "']");
+    if (box && !box.classList.contains("has-error")) {
+      box.hidden = rules[name].indexOf(value) < 0;
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-show-when]").forEach(function (form) {
+    payvandConditionalFields(form);
+    form.addEventListener("change", function (event) {
+      if (event.target.name === form.dataset.showOn) payvandConditionalFields(form);
+    });
+  });
+});

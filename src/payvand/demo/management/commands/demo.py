@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from payvand.demo.management.commands.seed_demo import print_logins
+from payvand.demo.region import DEMO_CASES
 from payvand.demo.seed import seed_demo
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport, no_serve, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        logins = seed_demo(progress=lambda msg: self.stdout.write(f"  + {msg}"))
+        logins = seed_demo(progress=lambda msg: self.stdout.write(f"  + {msg}"), cases=DEMO_CASES)
         print_logins(self.stdout, logins)
         if no_serve:
             return

@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from payvand.demo.region import DEMO_PASSWORD
+from payvand.demo.region import DEMO_CASES, DEMO_PASSWORD
 from payvand.demo.seed import seed_demo
 
 
@@ -11,17 +11,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cases",
             type=int,
-            default=None,
-            help="Survivor cases to generate (takes effect once case management is installed).",
+            default=DEMO_CASES,
+            help=f"How many survivor cases the region should hold (default {DEMO_CASES}).",
         )
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
 
     def handle(self, *args, cases=None, quiet_logins=False, **options):
-        logins = seed_demo(progress=lambda msg: self.stdout.write(f"  + {msg}"))
-        if cases:
-            self.stderr.write(
-                "Note: this version has no case management yet, so --cases creates nothing."
-            )
+        if cases < 0:
+            raise CommandError("--cases cannot be negative.")
+        logins = seed_demo(progress=lambda msg: self.stdout.write(f"  + {msg}"), cases=cases)
         if not quiet_logins:
             print_logins(self.stdout, logins)
 

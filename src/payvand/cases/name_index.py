@@ -1,0 +1,139 @@
+"""Blind index of names: search across scripts without a readable name in the database.
+
+For every name part we store keyed HMAC tokens (organisation's index key) of:
+- ``r`` its house romanisation (Мухаммад and Muhammad agree),
+- ``d`` each form with one letter deleted, and the form itself: two spellings one
+  edit apart share one of these (a typo still finds the person),
+- ``s`` its consonant skeleton (محمد, Mohammad and Muhammad agree).
+A query part matches a stored part on any shared token; the strongest kind wins.
+
+What a stolen database reveals: how often each token occurs within one organisation
+(common names stand out), never the names themselves; with the organisation's key
+destroyed the tokens mean nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from payvand.core import crypto, names
+
+if TYPE_CHECKING:
+    from payvand.cases.models import Person
+    from payvand.orgs.models import Organisation
+
+# Kind → score of a match on it.
+STRENGTH = {"r": 3, "d": 2, "s": 1}
+MIN_DELETION_LENGTH = 4
+
+
+def _forms(part_text: str) -> list[tuple[str, str]]:
+    romanised = names.romanise(part_text).replace(" ", "")
+    forms: list[tuple[str, str]] = []
+    if len(romanised) >= 2:
+        forms.append(("r", romanised))
+    if len(romanised) >= MIN_DELETION_LENGTH:
+        variants = {romanised} | {romanised[:i] + romanised[i + 1 :] for i in range(len(romanised))}
+        forms.extend(("d", v) for v in sorted(variants))
+    skeleton = names.skeleton(part_text)
+    if len(skeleton) >= 2:
+        forms.append(("s", skeleton))
+    return forms
+
+
+def _parts(text: str) -> list[str]:
+    return [p for p in names.clean(text).replace("-", " ").split(" ") if p]
+
+
+def tokens_for(key: bytes, field: str, text: str) -> dict[str, list[tuple[str, str]]]:
+    """{part: [(kind, token), …]} for every part of ``text``."""
+    result: dict[str, list[tuple[str, str]]] = {}
+    for part in _parts(text):
+        result[part] = [
+            (
+                kind,
+                hmac.new(key, f"{field}|{kind}:{form}".encode(), hashlib.sha256).hexdigest()[:32],
+            )
+            for kind, form in _forms(part)
+        ]
+    return result
+
+
+def person_tokens(org: Organisation, identity: dict) -> list[tuple[str, str, str]]:
+    """(field, kind, token) rows for a person's names."""
+    key = crypto.index_key(org, create=True)
+    rows: set[tuple[str, str, str]] = set()
+    full_name = " ".join(
+        identity.get(k) or "" for k in ("given_name", "family_name", "other_names")
+    )
+    for field, text in (("name", full_name), ("father", identity.get("father_name") or "")):
+        for part_tokens in tokens_for(key, field, text).values():
+            rows.update((field, kind, token) for kind, token in part_tokens)
+    return sorted(rows)
+
+
+def index_person(person: Person, identity: dict) -> None:
+    from payvand.cases.models import NameToken
+
+    NameToken.objects.filter(person=person).delete()
+    NameToken.objects.bulk_create(
+        NameToken(person=person, organisation_id=person.organisation_id, field=f, kind=k, token=t)
+        for f, k, t in person_tokens(person.organisation, identity)
+    )
+
+
+def match_scores(org: Organisation, field: str, text: str, candidates=None) -> dict[int, int]:
+    """{person id: score} of persons of ``org`` whose ``field`` matches every part of ``text``.
+
+    The score sums, over the query's parts, the strength of the best token shared.
+    """
+    from payvand.cases.models import NameToken
+
+    try:
+        key = crypto.index_key(org)
+    except (crypto.KeyMissing, crypto.KeyDestroyed):
+        return {}  # no key yet: nothing indexed; destroyed: nothing readable
+    query = tokens_for(key, field, text)
+    if not query:
+        return {}
+    strength_of: dict[str, dict[str, int]] = {}
+    for part, part_tokens in query.items():
+        for kind, token in part_tokens:
+            best = strength_of.setdefault(token, {})
+            best[part] = max(best.get(part, 0), STRENGTH[kind])
+    rows = NameToken.objects.filter(organisation=org, field=field, token__in=list(strength_of))
+    if candidates is not None:
+        rows = rows.filter(person_id__in=candidates)
+    per_person: dict[int, dict[str, int]] = defaultdict(dict)
+    for person_id, token in rows.values_list("person_id", "token"):
+        for part, strength in strength_of[token].items():
+            best = per_person[person_id]
+            best[part] = max(best.get(part, 0), strength)
+    return {
+        person_id: sum(parts.values())
+        for person_id, parts in per_person.items()
+        if len(parts) == len(query)
+    }
+
+
+def reindex_org(org: Organisation) -> int:
+    """Rebuild the organisation's tokens under its current key (after rotation or purge)."""
+    from payvand.cases.models import NameToken, Person
+
+    NameToken.objects.filter(organisation=org).delete()
+    try:
+        crypto.index_key(org)
+    except (crypto.KeyMissing, crypto.KeyDestroyed):
+        return 0
+    count = 0
+    for person in Person.objects.filter(organisation=org, identity__isnull=False).iterator():
+        from payvand.core.sealed import context_for
+
+        person.organisation = org
+        identity = crypto.unseal_json(org, person.identity, context=context_for(person, "identity"))
+        index_person(person, identity)
+        count += 1
+    return count

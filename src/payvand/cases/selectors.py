@@ -1,0 +1,160 @@
+"""Reading cases, always scoped to the caller: a case outside it does not exist (404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from payvand.accounts.models import User
+from payvand.cases import name_index
+from payvand.cases.models import Case
+from payvand.core import crypto
+from payvand.core.audit.services import audit_record
+from payvand.core.permissions import Perm, orgs_where
+from payvand.core.sealed import context_for
+from payvand.orgs.models import Organisation
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Supervisors: every case of their organisations. Caseworkers: their own and assigned."""
+    all_orgs = orgs_where(user, Perm.CASE_VIEW_ALL)
+    assigned_orgs = orgs_where(user, Perm.CASE_VIEW_ASSIGNED)
+    if not (all_orgs or assigned_orgs):
+        return Case.objects.none()
+    scope = Q(organisation_id__in=all_orgs) | (
+        Q(organisation_id__in=assigned_orgs) & (Q(owner=user) | Q(assigned=user))
+    )
+    return Case.objects.filter(pk__in=Case.objects.filter(scope).values("pk"))
+
+
+def case_get(user: User, public_id) -> Case:
+    case = (
+        cases_visible_to(user)
+        .select_related("person", "organisation", "owner")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+@dataclass
+class CaseQuery:
+    name: str = ""
+    father_name: str = ""
+    number: str = ""
+    birth_year_from: int | None = None
+    birth_year_to: int | None = None
+    gender: str = ""
+    citizenship: str = ""
+    status: str = ""
+    owner: int | None = None
+    identified_from: dt.date | None = None
+    identified_to: dt.date | None = None
+    province: str = ""
+    organisation: Organisation | None = None
+
+
+def case_search(user: User, query: CaseQuery) -> QuerySet[Case] | list[Case]:
+    """Cases matching ``query``; with a name, ranked by how well the names match."""
+    cases = cases_visible_to(user).select_related("person", "owner", "organisation")
+    if query.organisation is not None:
+        cases = cases.filter(organisation=query.organisation)
+    if query.number:
+        cases = cases.filter(number__icontains=query.number.strip())
+    if query.birth_year_from is not None:
+        cases = cases.filter(person__birth_year__gte=query.birth_year_from)
+    if query.birth_year_to is not None:
+        cases = cases.filter(person__birth_year__lte=query.birth_year_to)
+    if query.gender:
+        cases = cases.filter(person__gender=query.gender)
+    if query.citizenship:
+        cases = cases.filter(person__citizenship__contains=f" {query.citizenship} ")
+    if query.status:
+        cases = cases.filter(status=query.status)
+    if query.owner is not None:
+        cases = cases.filter(owner_id=query.owner)
+    if query.identified_from is not None:
+        cases = cases.filter(identified_on__gte=query.identified_from)
+    if query.identified_to is not None:
+        cases = cases.filter(identified_on__lte=query.identified_to)
+    if query.province:
+        cases = cases.filter(province=query.province)
+    if not (query.name.strip() or query.father_name.strip()):
+        return cases.order_by("-identified_on", "-id")
+    scores: dict[int, int] | None = None
+    for field, text in (("name", query.name), ("father", query.father_name)):
+        if not text.strip():
+            continue
+        by_org: dict[int, int] = {}
+        for org in Organisation.objects.filter(pk__in=cases.values("organisation_id")):
+            by_org |= name_index.match_scores(org, field, text)
+        scores = (
+            by_org
+            if scores is None
+            else {p: s + by_org[p] for p, s in scores.items() if p in by_org}
+        )
+    matched = list(cases.filter(person_id__in=list(scores or {})))
+    matched.sort(key=lambda c: (-(scores or {}).get(c.person_id, 0), -c.identified_on.toordinal()))
+    return matched
+
+
+@dataclass
+class ShownIdentity:
+    given_name: str
+    family_name: str
+    father_name: str
+    erased: bool = False
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p)
+
+
+def identities_shown(user: User, cases: list[Case], purpose: str) -> dict[int, ShownIdentity]:
+    """Names for a list of cases the user may see; one audit row names every person shown."""
+    shown: dict[int, ShownIdentity] = {}
+    for case in cases:
+        person = case.person
+        try:
+            data = crypto.unseal_json(
+                case.organisation, person.identity, context=context_for(person, "identity")
+            )
+        except crypto.KeyDestroyed:
+            shown[case.pk] = ShownIdentity("", "", "", erased=True)
+            continue
+        shown[case.pk] = ShownIdentity(
+            data.get("given_name", ""), data.get("family_name", ""), data.get("father_name", "")
+        )
+    if cases:
+        audit_record(
+            action="person.identity_list",
+            actor=user,
+            details={"purpose": purpose, "persons": [str(c.person.public_id) for c in cases]},
+        )
+    return shown
+
+
+def possible_duplicates(org: Organisation, identity: dict, birth_year: int | None) -> list[Case]:
+    """Cases of ``org`` whose every name part matches (and birth year within two years)."""
+    names = " ".join(identity.get(k) or "" for k in ("given_name", "family_name"))
+    if not names.strip():
+        return []
+    scores = name_index.match_scores(org, "name", names)
+    if identity.get("father_name"):
+        father = name_index.match_scores(org, "father", identity["father_name"], list(scores))
+        scores = {p: s + father.get(p, 0) for p, s in scores.items()}
+    # Every part matched (across scripts that may be on the skeleton alone); the birth
+    # year then narrows it. A warning, not a merge: a false alarm costs one glance.
+    strong = list(scores)
+    cases = Case.objects.filter(organisation=org, person_id__in=strong).select_related("person")
+    if birth_year is not None:
+        cases = cases.filter(
+            Q(person__birth_year__isnull=True)
+            | Q(person__birth_year__gte=birth_year - 2, person__birth_year__lte=birth_year + 2)
+        )
+    return list(cases.order_by("-identified_on")[:10])

@@ -1,0 +1,227 @@
+"""Writes on cases: each is one transaction that seals identities and writes its audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import asdict, dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from payvand.accounts.models import User
+from payvand.cases import name_index
+from payvand.cases.models import Case, CaseSequence, Person
+from payvand.cases.vocab import BirthPrecision, Gender, IdentificationSource
+from payvand.core import countries, crypto
+from payvand.core.audit.services import audit_record
+from payvand.core.errors import PermissionDenied
+from payvand.core.permissions import Perm, has_perm
+from payvand.core.sealed import context_for
+from payvand.orgs.models import Organisation
+
+MAX_NAME_LENGTH = 200
+MAX_AGE = 120
+
+
+@dataclass
+class Identity:
+    """What identifies a person: sealed as a whole, never stored in clear."""
+
+    given_name: str = ""
+    family_name: str = ""
+    father_name: str = ""
+    other_names: str = ""
+    birth_date: dt.date | None = None
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    id_number: str = ""
+    external_id: str = ""
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["birth_date"] = self.birth_date.isoformat() if self.birth_date else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Identity:
+        data = dict(data)
+        if data.get("birth_date"):
+            data["birth_date"] = dt.date.fromisoformat(data["birth_date"])
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass
+class Registration:
+    identity: Identity
+    gender: str
+    birth_precision: str
+    birth_year: int | None = None
+    estimated_age: int | None = None
+    citizenship: list[str] = field(default_factory=list)
+    identification_source: str = IdentificationSource.OUTREACH
+    identified_on: dt.date | None = None
+    province: str = ""
+
+
+def _validate(org: Organisation, reg: Registration, today: dt.date) -> int | None:
+    """Field errors for everything a form or an import can get wrong; the birth year."""
+    errors: dict[str, str] = {}
+    ident = reg.identity
+    if not (ident.given_name.strip() or ident.family_name.strip()):
+        errors["given_name"] = _("Enter at least a given name or a family name.")
+    for name in ("given_name", "family_name", "father_name", "other_names"):
+        if len(getattr(ident, name)) > MAX_NAME_LENGTH:
+            errors[name] = _("Names are at most %(n)s characters.") % {"n": MAX_NAME_LENGTH}
+    if reg.gender not in Gender.values:
+        errors["gender"] = _("Unknown gender code %(code)s.") % {"code": reg.gender}
+    if reg.identification_source not in IdentificationSource.values:
+        errors["identification_source"] = _("Unknown source code %(code)s.") % {
+            "code": reg.identification_source
+        }
+    for code in reg.citizenship:
+        if not countries.is_country(code):
+            errors["citizenship"] = _("Unknown country code %(code)s.") % {"code": code}
+    if reg.province and not countries.is_subdivision_of(reg.province, org.country):
+        errors["province"] = _("%(code)s is not a province of your organisation's country.") % {
+            "code": reg.province
+        }
+    if reg.identified_on is None:
+        errors["identified_on"] = _("Enter the date of identification.")
+    elif reg.identified_on > today:
+        errors["identified_on"] = _("The date of identification cannot be in the future.")
+    birth_year = None
+    precision = reg.birth_precision
+    if precision == BirthPrecision.EXACT:
+        if ident.birth_date is None:
+            errors["birth_date"] = _("Enter the birth date, or choose another precision.")
+        elif ident.birth_date > today:
+            errors["birth_date"] = _("The birth date cannot be in the future.")
+        elif today.year - ident.birth_date.year > MAX_AGE:
+            errors["birth_date"] = _("That would make her or him older than %(n)s.") % {
+                "n": MAX_AGE
+            }
+        else:
+            birth_year = ident.birth_date.year
+    elif precision == BirthPrecision.YEAR:
+        if ident.birth_date is not None:
+            errors["birth_date"] = _("With “year only”, leave the exact date empty.")
+        if reg.birth_year is None:
+            errors["birth_year"] = _("Enter the birth year.")
+        elif not today.year - MAX_AGE <= reg.birth_year <= today.year:
+            errors["birth_year"] = _("Enter a year between %(a)s and %(b)s.") % {
+                "a": today.year - MAX_AGE,
+                "b": today.year,
+            }
+        else:
+            birth_year = reg.birth_year
+    elif precision == BirthPrecision.ESTIMATED:
+        if ident.birth_date is not None:
+            errors["birth_date"] = _("An estimated age cannot come with an exact birth date.")
+        if reg.estimated_age is None:
+            errors["estimated_age"] = _("Enter the estimated age in years.")
+        elif not 0 <= reg.estimated_age <= MAX_AGE:
+            errors["estimated_age"] = _("Enter an age between 0 and %(n)s.") % {"n": MAX_AGE}
+        else:
+            birth_year = today.year - reg.estimated_age
+    elif precision == BirthPrecision.UNKNOWN:
+        if ident.birth_date is not None:
+            errors["birth_date"] = _("Choose “exact date” to record a birth date.")
+    else:
+        errors["birth_precision"] = _("Unknown precision code %(code)s.") % {"code": precision}
+    if errors:
+        raise ValidationError(errors)
+    return birth_year
+
+
+def _next_case_number(org: Organisation, year: int) -> str:
+    seq, _created = CaseSequence.objects.select_for_update().get_or_create(
+        organisation=org, year=year
+    )
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{org.country}-{org.code}-{year}-{seq.last:05d}"
+
+
+@transaction.atomic(durable=True)
+def case_register(
+    *,
+    org: Organisation,
+    by: User | None,
+    registration: Registration,
+    owner: User | None = None,
+    submission_id: uuid.UUID | None = None,
+) -> Case:
+    """A new survivor and her or his case. ``by`` None is the operator (imports, seeding).
+
+    A second call with the same ``submission_id`` returns the first case (double click).
+    """
+    if by is not None and not has_perm(by, Perm.CASE_EDIT, org):
+        raise PermissionDenied(_("You cannot register cases in this organisation."))
+    if submission_id is not None:
+        existing = Case.objects.filter(organisation=org, submission_id=submission_id).first()
+        if existing is not None:
+            return existing
+    today = timezone.localdate()
+    birth_year = _validate(org, registration, today)
+    owner = owner or by
+    if owner is None:
+        raise ValidationError({"owner": _("A case needs a caseworker responsible.")})
+    if not has_perm(owner, Perm.CASE_EDIT, org):
+        raise ValidationError(
+            {"owner": _("The caseworker responsible must work in this organisation.")}
+        )
+    person = Person(
+        organisation=org,
+        gender=registration.gender,
+        birth_year=birth_year,
+        birth_precision=registration.birth_precision,
+        citizenship=Person.citizenship_value(registration.citizenship),
+    )
+    person.save()
+    identity = registration.identity.to_json()
+    person.identity = crypto.seal_json(org, identity, context=context_for(person, "identity"))
+    person.save(update_fields=["identity"])
+    name_index.index_person(person, identity)
+    case = Case(
+        organisation=org,
+        person=person,
+        owner=owner,
+        number=_next_case_number(org, registration.identified_on.year),
+        identification_source=registration.identification_source,
+        identified_on=registration.identified_on,
+        province=registration.province,
+        submission_id=submission_id,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        # The same submission raced in from a second tab: the first one won.
+        raise ValidationError(_("This form was already submitted.")) from None
+    case.assigned.add(owner)
+    audit_record(
+        action="case.register",
+        actor=by,
+        organisation=org,
+        obj=case,
+        details={"person": str(person.public_id), "number": case.number},
+    )
+    return case
+
+
+def person_identity(*, person: Person, by: User | None, purpose: str = "view") -> Identity:
+    """Open a person's identity; every read is audited (in the caller's transaction)."""
+    org = person.organisation
+    data = crypto.unseal_json(org, person.identity, context=context_for(person, "identity"))
+    audit_record(
+        action="person.identity_read",
+        actor=by,
+        organisation=org,
+        obj=person,
+        details={"purpose": purpose},
+    )
+    return Identity.from_json(data)

@@ -1,0 +1,254 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+
+from payvand.cases import selectors
+from payvand.cases.models import Case, NameToken, Person
+from payvand.cases.services import Identity, case_register, person_identity
+from payvand.core import crypto
+from payvand.core.audit.models import AuditEvent
+from payvand.core.keys import master_key_rotate, org_keys_destroy, org_keys_rotate
+from payvand.core.permissions import Role
+from payvand.testing.factories import case, member, registration
+
+pytestmark = pytest.mark.django_db
+
+
+def _search(user, text, **kw):
+    return [c.number for c in selectors.case_search(user, selectors.CaseQuery(name=text, **kw))]
+
+
+def test_registration_numbers_cases_per_organisation_and_year(org):
+    first, second = case(org), case(org)
+    assert first.number == f"{org.country}-{org.code}-2026-00001"
+    assert second.number.endswith("-00002")
+
+
+def test_names_are_never_stored_in_clear(org):
+    c = case(org, given_name="Гулнора", family_name="Назарова", father_name="Саидмурод")
+    person = Person.objects.get(pk=c.person_id)
+    blob = bytes(person.identity)
+    for name in ("Гулнора", "Назарова", "Саидмурод"):
+        assert name.encode() not in blob
+    with connection.cursor() as cursor:
+        for table in ("cases_person", "cases_nametoken", "cases_case", "audit_auditevent"):
+            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608  (fixed table names)
+            dump = repr(cursor.fetchall())
+            for name in ("Гулнора", "Назарова", "Саидмурод", "gulnora", "nazarova"):
+                assert name not in dump, (table, name)
+
+
+@pytest.mark.parametrize(
+    "query", ["Мухаммад", "Muhammad", "Mohammad", "محمد", "mohamad", "Muhamad"]
+)
+def test_search_finds_the_same_person_from_every_script(org, query):
+    supervisor = member(Role.SUPERVISOR, org)
+    target = case(org, given_name="Мухаммад", family_name="Раҳимов", father_name="Карим")
+    case(org, given_name="Zarina", family_name="Karimova")
+    assert _search(supervisor, query) == [target.number]
+
+
+def test_search_by_given_and_family_name_needs_both_to_match(org):
+    supervisor = member(Role.SUPERVISOR, org)
+    target = case(org, given_name="Gulnora", family_name="Nazarova")
+    case(org, given_name="Gulnora", family_name="Karimova")
+    assert _search(supervisor, "Гулнора Назарова") == [target.number]
+
+
+def test_search_by_father_name_and_filters(org):
+    supervisor = member(Role.SUPERVISOR, org)
+    target = case(org, father_name="Абдулло", gender="Masculine", given_name="Farhod")
+    case(org, father_name="Karim")
+    found = selectors.case_search(
+        supervisor, selectors.CaseQuery(father_name="Abdullo", gender="Masculine")
+    )
+    assert [c.number for c in found] == [target.number]
+    by_citizenship = selectors.case_search(supervisor, selectors.CaseQuery(citizenship="TJ"))
+    assert len(by_citizenship) == 2
+    assert selectors.case_search(supervisor, selectors.CaseQuery(citizenship="AF")).count() == 0
+
+
+def test_caseworker_sees_only_assigned_cases_and_never_another_organisation(org, other_org):
+    worker = member(Role.CASEWORKER, org)
+    mine = case(org, owner=worker)
+    case(org)  # a colleague's
+    case(other_org, given_name="Zarina")
+    assert [c.number for c in selectors.cases_visible_to(worker)] == [mine.number]
+    assert _search(worker, "Zarina") == [mine.number]  # the default name, only own case
+
+
+def test_identity_read_is_audited(org, client):
+    supervisor = member(Role.SUPERVISOR, org)
+    c = case(org)
+    client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("cases:detail", args=[c.public_id]))
+    assert "Zarina" in page.content.decode()
+    event = AuditEvent.objects.filter(action="person.identity_read").latest("seq")
+    assert event.actor_id == supervisor.public_id and event.object_id == str(c.person.public_id)
+    client.get(reverse("cases:list"))
+    listed = AuditEvent.objects.filter(action="person.identity_list").latest("seq")
+    assert listed.details["persons"] == [str(c.person.public_id)]
+
+
+def test_register_page_warns_of_a_possible_duplicate_before_saving(org, client):
+    worker = member(Role.CASEWORKER, org)
+    existing = case(org, owner=worker, given_name="Гулнора", family_name="Назарова")
+    client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    data = {
+        "organisation": str(org.public_id), "given_name": "Gulnora", "family_name": "Nazarova",
+        "gender": "Feminine", "birth_precision": "estimated", "estimated_age": "25",
+        "identification_source": "Hotline", "identified_on": "2026-11-20",
+        "submission_id": "5b6f1d9e-8a8f-4f0e-9d55-3b8f6f1f0a11",
+    }  # fmt: skip
+    response = client.post(reverse("cases:register"), data)
+    assert response.status_code == 200
+    assert existing.number in response.content.decode()
+    assert Case.objects.count() == 1
+    confirmed = client.post(reverse("cases:register"), data | {"confirm_new": "on"})
+    assert confirmed.status_code == 302
+    assert Case.objects.count() == 2
+    # The same form sent again (double click, second tab) registers nothing more.
+    again = client.post(reverse("cases:register"), data | {"confirm_new": "on"})
+    assert again.status_code == 302 and Case.objects.count() == 2
+
+
+def test_register_accepts_solar_hijri_dates_for_dari_users(org, client):
+    worker = member(Role.CASEWORKER, org)
+    worker.preferred_language, worker.calendar = "fa-af", "solar_hijri"
+    worker.save()
+    client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(reverse("cases:register"), {
+        "organisation": str(org.public_id), "given_name": "زرینه", "gender": "Feminine",
+        "birth_precision": "exact", "birth_date": "۱۳۸۰-۰۱-۰۱",
+        "identification_source": "Shelter", "identified_on": "1405-09-08",
+        "submission_id": "5b6f1d9e-8a8f-4f0e-9d55-3b8f6f1f0a12",
+    })  # fmt: skip
+    assert response.status_code == 302
+    c = Case.objects.get()
+    assert c.identified_on == dt.date(2026, 11, 29)
+    assert person_identity(person=c.person, by=worker).birth_date == dt.date(2001, 3, 21)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"birth_precision": "exact", "identity": Identity(given_name="A", birth_date=dt.date(2030, 1, 1))}, "birth_date"),
+        ({"birth_precision": "estimated", "estimated_age": 130}, "estimated_age"),
+        ({"birth_precision": "estimated", "identity": Identity(given_name="A", birth_date=dt.date(2000, 1, 1))}, "birth_date"),
+        ({"birth_precision": "year", "birth_year": 1850}, "birth_year"),
+        ({"gender": "Alien"}, "gender"),
+        ({"identification_source": "Rumour"}, "identification_source"),
+        ({"citizenship": ["XX"]}, "citizenship"),
+        ({"identity": Identity(given_name="x" * 10_000)}, "given_name"),
+        ({"identity": Identity()}, "given_name"),
+        ({"identified_on": dt.date(2099, 1, 1)}, "identified_on"),
+        ({"province": "AF-KAB"}, "province"),
+    ],
+)  # fmt: skip
+def test_bad_input_names_the_field_and_saves_nothing(org, overrides, field):
+    worker = member(Role.CASEWORKER, org)
+    before = (Person.objects.count(), Case.objects.count(), NameToken.objects.count())
+    with pytest.raises(ValidationError) as error:
+        case_register(org=org, by=worker, registration=registration(**overrides))
+    assert field in error.value.message_dict
+    assert (Person.objects.count(), Case.objects.count(), NameToken.objects.count()) == before
+
+
+def test_right_to_left_and_mixed_script_names_round_trip(org):
+    name = "ځدران \u200cگل‌احمد Ahmad Ҷӯраев"
+    c = case(org, given_name=name)
+    assert person_identity(person=c.person, by=None).given_name == name
+
+
+def test_org_key_rotation_loses_nothing_and_search_still_works(org):
+    supervisor = member(Role.SUPERVISOR, org)
+    c = case(org, given_name="Мухаммад", family_name="Раҳимов")
+    old_blob = bytes(Person.objects.get(pk=c.person_id).identity)
+    assert org_keys_rotate(org=org) == 1
+    person = Person.objects.get(pk=c.person_id)
+    assert bytes(person.identity) != old_blob
+    assert crypto.blob_version(person.identity) == 2
+    assert person_identity(person=person, by=None).given_name == "Мухаммад"
+    assert _search(supervisor, "Muhammad") == [c.number]
+
+
+def test_master_key_rotation_loses_nothing(org, settings):
+    import base64
+    import secrets
+
+    c = case(org)
+    new = secrets.token_bytes(32)
+    assert master_key_rotate(new_master=new) >= 1
+    settings.MASTER_KEY = base64.urlsafe_b64encode(new).decode()
+    crypto.cache.forget()
+    assert (
+        person_identity(person=Person.objects.get(pk=c.person_id), by=None).given_name == "Zarina"
+    )
+
+
+def test_purge_makes_one_organisation_unreadable_and_leaves_others(org, other_org, client):
+    supervisor = member(Role.SUPERVISOR, org)
+    gone, kept = case(org), case(other_org)
+    org_keys_destroy(org=org)
+    with pytest.raises(crypto.KeyDestroyed):
+        person_identity(person=Person.objects.get(pk=gone.person_id), by=None)
+    assert person_identity(person=Person.objects.get(pk=kept.person_id), by=None).given_name
+    assert not NameToken.objects.filter(organisation=org).exists()
+    client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("cases:detail", args=[gone.public_id])).content.decode()
+    assert "erased" in page and "Zarina" not in page
+    assert "Zarina" not in client.get(reverse("cases:list")).content.decode()
+    assert Case.objects.filter(pk=gone.pk).exists(), "the case skeleton remains"
+
+
+def test_case_list_makes_a_bounded_number_of_queries(org, client, django_assert_max_num_queries):
+    supervisor = member(Role.SUPERVISOR, org)
+    for _ in range(30):
+        case(org)
+    client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("cases:list")).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("cases:list"), {"name": "Zarina"}).status_code == 200
+
+
+SEEDED = ("Shahnoza", "Yusupova", "Rudaki", "shahnoza", "+992900112233", "Шаҳноза")
+
+
+def _seed_for_dump(org):
+    case(org, given_name="Shahnoza", family_name="Yusupova", other_names="Шаҳноза",
+         address="Dushanbe, Rudaki 12", phone="+992900112233")  # fmt: skip
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="dumps the SQLite database")
+def test_a_sqlite_dump_holds_no_name_or_phone(org):
+    _seed_for_dump(org)
+    dump = "\n".join(connection.connection.iterdump())
+    assert "cases_person" in dump
+    for text in SEEDED:
+        assert text not in dump, text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="runs pg_dump")
+@pytest.mark.django_db(transaction=True)
+def test_a_pg_dump_holds_no_name_or_phone(org):
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed")
+    _seed_for_dump(org)
+    db = connection.settings_dict
+    env = os.environ | ({"PGPASSWORD": db["PASSWORD"]} if db["PASSWORD"] else {})
+    dump = subprocess.run(
+        ["pg_dump", "-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432),
+         "-U", db["USER"], "--data-only", db["NAME"]],
+        capture_output=True, text=True, check=True, env=env, timeout=120,
+    ).stdout  # fmt: skip
+    assert "cases_person" in dump
+    for text in SEEDED:
+        assert text not in dump, text
