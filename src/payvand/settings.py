@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "payvand.orgs",
     "payvand.accounts",
     "payvand.cases",
+    "payvand.consent",
+    "payvand.screening",
+    "payvand.assistance",
+    "payvand.plans",
     "payvand.dashboard",
     "payvand.demo",
 ]

@@ -9,8 +9,9 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from payvand.cases import name_index
-        from payvand.cases.models import Person
+        from payvand.cases.models import Person, StatusChange
         from payvand.core import sealed
 
         sealed.register(Person, "identity")
+        sealed.register(StatusChange, "note", org_field="case__organisation")
         sealed.register_reindexer(name_index.reindex_org)

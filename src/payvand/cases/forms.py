@@ -126,3 +126,52 @@ class CaseSearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["citizenship"].choices = [("", "—"), *countries.country_choices()]
+
+
+class CaseAssignForm(forms.Form):
+    owner = forms.ChoiceField(label=_("Caseworker responsible"))
+    assigned = forms.MultipleChoiceField(
+        label=_("Also working on the case"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(u.public_id), u.full_name or u.email) for u in staff]
+        self.fields["owner"].choices = choices
+        self.fields["assigned"].choices = choices
+        if self.initial:
+            self.initial = {
+                "owner": str(self.initial.get("owner", "")),
+                "assigned": [str(v) for v in self.initial.get("assigned", [])],
+            }
+
+
+class CaseImportForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    owner = forms.ChoiceField(label=_("Caseworker responsible for the imported cases"))
+    calendar = forms.ChoiceField(
+        label=_("Calendar of the dates in the file"),
+        choices=[("gregorian", _("Gregorian")), ("solar_hijri", _("Solar Hijri (Afghan)"))],
+    )
+    file = forms.FileField(
+        label=_("Spreadsheet (.csv or .xlsx)"),
+        help_text=_(
+            "At most 20 MB. Use the template: every row is checked before anything is saved."
+        ),
+    )
+
+    def __init__(self, *args, orgs, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.orgs = {str(o.public_id): o for o in orgs}
+        self.staff = {str(u.public_id): u for u in staff}
+        self.fields["organisation"].choices = [(k, o.name) for k, o in self.orgs.items()]
+        self.fields["owner"].choices = [(k, u.full_name or u.email) for k, u in self.staff.items()]
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
+        return upload

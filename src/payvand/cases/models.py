@@ -107,6 +107,9 @@ class Case(models.Model):
     )
     identified_on = models.DateField(_("date of identification"))
     province = models.CharField(_("province of identification"), max_length=8, blank=True)
+    # A caseworker asked to close; a supervisor approves or returns it (workflow.py).
+    closure_pending = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
     # The form's one-time id, so that a second click does not register twice.
     submission_id = models.UUIDField(null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -123,3 +126,23 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class StatusChange(models.Model):
+    """One step of a case's workflow (workflow.py), with its reason; the note is sealed."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=16)
+    to_status = models.CharField(max_length=16)
+    reason = models.CharField(max_length=24, blank=True)
+    note = models.BinaryField(null=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.case_id}"

@@ -72,7 +72,27 @@ def person_tokens(org: Organisation, identity: dict) -> list[tuple[str, str, str
     for field, text in (("name", full_name), ("father", identity.get("father_name") or "")):
         for part_tokens in tokens_for(key, field, text).values():
             rows.update((field, kind, token) for kind, token in part_tokens)
+    if (identity.get("external_id") or "").strip():
+        rows.add(("ext", "r", external_id_token(key, identity["external_id"])))
     return sorted(rows)
+
+
+def external_id_token(key: bytes, external_id: str) -> str:
+    """The organisation's own reference for a person (from an import), as a keyed token."""
+    return hmac.new(key, f"ext|r:{external_id.strip()}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def external_ids_known(org: Organisation, external_ids: list[str]) -> set[str]:
+    """Which of these external ids the organisation already holds."""
+    from payvand.cases.models import NameToken
+
+    try:
+        key = crypto.index_key(org)
+    except (crypto.KeyMissing, crypto.KeyDestroyed):
+        return set()
+    by_token = {external_id_token(key, e): e for e in external_ids if e.strip()}
+    found = NameToken.objects.filter(organisation=org, field="ext", token__in=list(by_token))
+    return {by_token[t] for t in found.values_list("token", flat=True)}
 
 
 def index_person(person: Person, identity: dict) -> None:

@@ -11,6 +11,7 @@ from django.http import Http404
 from payvand.accounts.models import User
 from payvand.cases import name_index
 from payvand.cases.models import Case
+from payvand.cases.timeline import action_label
 from payvand.core import crypto
 from payvand.core.audit.services import audit_record
 from payvand.core.permissions import Perm, orgs_where
@@ -158,3 +159,25 @@ def possible_duplicates(org: Organisation, identity: dict, birth_year: int | Non
             | Q(person__birth_year__gte=birth_year - 2, person__birth_year__lte=birth_year + 2)
         )
     return list(cases.order_by("-identified_on")[:10])
+
+
+def case_timeline(user: User, case: Case, limit: int = 200) -> list[dict]:
+    """Everything that happened on the case, newest first, from the audit trail.
+
+    The audit trail holds no personal data, so the timeline shows what and who, not text.
+    """
+    from payvand.core.audit.models import AuditEvent
+
+    events = list(
+        AuditEvent.objects.filter(
+            Q(case_id=case.public_id) | Q(object_id=str(case.person.public_id))
+        ).order_by("-seq")[:limit]
+    )
+    actors = {
+        u.public_id: u
+        for u in User.objects.filter(public_id__in={e.actor_id for e in events if e.actor_id})
+    }
+    return [
+        {"event": e, "actor": actors.get(e.actor_id), "label": action_label(e.action)}
+        for e in events
+    ]

@@ -40,6 +40,7 @@ class Identity:
     address: str = ""
     id_number: str = ""
     external_id: str = ""
+    place_of_origin: str = ""
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -67,7 +68,7 @@ class Registration:
     province: str = ""
 
 
-def _validate(org: Organisation, reg: Registration, today: dt.date) -> int | None:
+def registration_validate(org: Organisation, reg: Registration, today: dt.date) -> int | None:
     """Field errors for everything a form or an import can get wrong; the birth year."""
     errors: dict[str, str] = {}
     ident = reg.identity
@@ -159,14 +160,33 @@ def case_register(
 
     A second call with the same ``submission_id`` returns the first case (double click).
     """
-    if by is not None and not has_perm(by, Perm.CASE_EDIT, org):
+    return register_in_transaction(
+        org=org, by=by, registration=registration, owner=owner, submission_id=submission_id
+    )
+
+
+def register_in_transaction(
+    *,
+    org: Organisation,
+    by: User | None,
+    registration: Registration,
+    owner: User | None = None,
+    submission_id: uuid.UUID | None = None,
+    status: str = "",
+    check_perm: bool = True,
+) -> Case:
+    """`case_register` inside the caller's transaction (an import registers all or nothing).
+
+    ``check_perm`` False: the caller (an import) already checked its own, wider right.
+    """
+    if check_perm and by is not None and not has_perm(by, Perm.CASE_EDIT, org):
         raise PermissionDenied(_("You cannot register cases in this organisation."))
     if submission_id is not None:
         existing = Case.objects.filter(organisation=org, submission_id=submission_id).first()
         if existing is not None:
             return existing
     today = timezone.localdate()
-    birth_year = _validate(org, registration, today)
+    birth_year = registration_validate(org, registration, today)
     owner = owner or by
     if owner is None:
         raise ValidationError({"owner": _("A case needs a caseworker responsible.")})
@@ -195,6 +215,7 @@ def case_register(
         identified_on=registration.identified_on,
         province=registration.province,
         submission_id=submission_id,
+        **({"status": status} if status else {}),
     )
     try:
         with transaction.atomic():
@@ -225,3 +246,51 @@ def person_identity(*, person: Person, by: User | None, purpose: str = "view") -
         details={"purpose": purpose},
     )
     return Identity.from_json(data)
+
+
+def case_staff(case: Case) -> list[User]:
+    """People who may be responsible for or assigned to a case of its organisation."""
+    return case_workers_of([case.organisation])
+
+
+def case_workers_of(orgs: list[Organisation]) -> list[User]:
+    """Active people with case rights in any of ``orgs``."""
+    from payvand.accounts.models import Membership
+    from payvand.core.permissions import ROLE_PERMS
+
+    roles = [role for role, perms in ROLE_PERMS.items() if Perm.CASE_EDIT in perms]
+    ids = Membership.objects.filter(
+        organisation__in=orgs,
+        organisation__is_active=True,
+        role__in=roles,
+        is_active=True,
+        user__is_active=True,
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=ids).order_by("full_name"))
+
+
+@transaction.atomic(durable=True)
+def case_assign(*, case: Case, by: User, owner: User, assigned: list[User]) -> Case:
+    """Set the caseworker responsible and the others working on the case (supervisors)."""
+    if not has_perm(by, Perm.CASE_ASSIGN, case.organisation):
+        raise PermissionDenied(_("Only a supervisor can assign cases."))
+    allowed = {u.pk for u in case_staff(case)}
+    if owner.pk not in allowed or any(u.pk not in allowed for u in assigned):
+        raise ValidationError(_("Choose people who work on cases in this organisation."))
+    before = (case.owner_id, sorted(case.assigned.values_list("pk", flat=True)))
+    case.owner = owner
+    case.save(update_fields=["owner", "updated_at"])
+    case.assigned.set({owner, *assigned})
+    after = (owner.pk, sorted(u.pk for u in {owner, *assigned}))
+    if before != after:
+        audit_record(
+            action="case.assign",
+            actor=by,
+            organisation=case.organisation,
+            obj=case,
+            details={
+                "owner": str(owner.public_id),
+                "assigned": sorted(str(u.public_id) for u in {owner, *assigned}),
+            },
+        )
+    return case

@@ -7,13 +7,19 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from payvand.cases import selectors, services
-from payvand.cases.forms import CaseRegisterForm, CaseSearchForm
+from payvand.cases import selectors, services, workflow
+from payvand.cases.forms import CaseAssignForm, CaseImportForm, CaseRegisterForm, CaseSearchForm
+from payvand.cases.importer import ImportFileError, import_cases
+from payvand.cases.sections import sections_for
+from payvand.cases.vocab import ClosureReason
+from payvand.cases.workflow import ACTIONS, allowed_actions
 from payvand.core import crypto
 from payvand.core.calendars import effective_calendar
+from payvand.core.errors import DomainError
 from payvand.core.forms import call_service
-from payvand.core.permissions import Perm, orgs_where
+from payvand.core.permissions import Perm, has_perm, orgs_where
 from payvand.orgs.selectors import organisations_visible_to
 
 PAGE_SIZE = 25
@@ -103,4 +109,108 @@ def case_detail(request, public_id):
         identity = services.person_identity(person=case.person, by=request.user)
     except crypto.KeyDestroyed:
         identity = None
-    return render(request, "cases/detail.html", {"case": case, "identity": identity})
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "identity": identity,
+            "sections": sections_for(request, case),
+            "actions": [(name, ACTIONS[name]) for name in allowed_actions(request.user, case)],
+            "closure_reasons": ClosureReason.choices,
+            "can_assign": has_perm(request.user, Perm.CASE_ASSIGN, case.organisation),
+            "pending_request": case.status_changes.filter(action="request_closure").first()
+            if case.closure_pending
+            else None,
+        },
+    )
+
+
+@require_POST
+def case_status(request, public_id):
+    case = selectors.case_get(request.user, public_id)
+    try:
+        workflow.case_transition(
+            case=case,
+            by=request.user,
+            action=request.POST.get("action", ""),
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", "")[:2000],
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("cases:detail", public_id=case.public_id)
+
+
+def case_assign(request, public_id):
+    case = selectors.case_get(request.user, public_id)
+    if not has_perm(request.user, Perm.CASE_ASSIGN, case.organisation):
+        raise Http404
+    staff = services.case_staff(case)
+    form = CaseAssignForm(
+        request.POST or None,
+        staff=staff,
+        initial={
+            "owner": case.owner.public_id,
+            "assigned": [u.public_id for u in case.assigned.all()],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        by_id = {str(u.public_id): u for u in staff}
+        done = call_service(
+            form,
+            services.case_assign,
+            case=case,
+            by=request.user,
+            owner=by_id[form.cleaned_data["owner"]],
+            assigned=[by_id[k] for k in form.cleaned_data["assigned"]],
+        )
+        if done:
+            messages.success(request, _("The assignment was saved."))
+            return redirect("cases:detail", public_id=case.public_id)
+    return render(request, "cases/assign.html", {"case": case, "form": form})
+
+
+def case_timeline(request, public_id):
+    case = selectors.case_get(request.user, public_id)
+    rows = selectors.case_timeline(request.user, case)
+    return render(request, "cases/timeline.html", {"case": case, "rows": rows})
+
+
+def case_import(request):
+    org_ids = set(orgs_where(request.user, Perm.CASE_APPROVE)) | set(
+        orgs_where(request.user, Perm.STAFF_MANAGE)
+    )
+    if not org_ids:
+        raise Http404
+    orgs = list(organisations_visible_to(request.user, Perm.ORG_VIEW).filter(pk__in=org_ids))
+    staff = services.case_workers_of(orgs)
+    form = CaseImportForm(request.POST or None, request.FILES or None, orgs=orgs, staff=staff)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = import_cases(
+                org=form.orgs[form.cleaned_data["organisation"]],
+                owner=form.staff[form.cleaned_data["owner"]],
+                by=request.user,
+                name=upload.name,
+                data=upload.read(),
+                calendar=form.cleaned_data["calendar"],
+            )
+        except (ImportFileError, DomainError) as exc:
+            form.add_error("file", str(exc))
+        else:
+            if report.ok:
+                messages.success(
+                    request,
+                    _("%(n)s cases were imported.") % {"n": report.imported},
+                )
+                return redirect(
+                    "cases:list"
+                    if orgs_where(request.user, Perm.CASE_VIEW_ASSIGNED)
+                    else "dashboard:home"
+                )
+    return render(request, "cases/import.html", {"form": form, "report": report})

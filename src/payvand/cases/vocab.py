@@ -35,3 +35,13 @@ class BirthPrecision(models.TextChoices):
     YEAR = "year", _("Year only")
     ESTIMATED = "estimated", _("Estimated age")
     UNKNOWN = "unknown", _("Unknown")
+
+
+class ClosureReason(models.TextChoices):
+    SERVICES_COMPLETED = "ServicesCompleted", _("Assistance completed, goals reached")
+    SURVIVOR_WITHDREW = "SurvivorWithdrew", _("She or he no longer wants assistance")
+    LOST_CONTACT = "LostContact", _("Contact lost")
+    RELOCATED = "Relocated", _("Moved away from the area we serve")
+    REFERRED_ON = "ReferredOn", _("Referred on to another organisation")
+    DECEASED = "Deceased", _("Deceased")
+    OTHER = "Other", _("Other")

@@ -42,12 +42,19 @@ class Perm(StrEnum):
     # platform-scoped
     PLATFORM_ORGS_MANAGE = "platform.orgs_manage"
     PLATFORM_AUDIT_VERIFY = "platform.audit_verify"
+    PLATFORM_CATALOGUE_EDIT = "platform.catalogue_edit"
     STATS_REGIONAL = "stats.regional"
     PRACTICE_HUB = "practice.hub"
 
 
 PLATFORM_PERMS = frozenset(
-    {Perm.PLATFORM_ORGS_MANAGE, Perm.PLATFORM_AUDIT_VERIFY, Perm.STATS_REGIONAL, Perm.PRACTICE_HUB}
+    {
+        Perm.PLATFORM_ORGS_MANAGE,
+        Perm.PLATFORM_AUDIT_VERIFY,
+        Perm.PLATFORM_CATALOGUE_EDIT,
+        Perm.STATS_REGIONAL,
+        Perm.PRACTICE_HUB,
+    }
 )
 
 # PRODUCT.md, "Who uses it". Nobody outside case work gets a CASE_* right:
@@ -88,7 +95,13 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     ),
     Role.ANALYST: frozenset({Perm.ORG_VIEW, Perm.STATS_REGIONAL, Perm.PRACTICE_HUB}),
     Role.PLATFORM_ADMIN: frozenset(
-        {Perm.ORG_VIEW, Perm.PLATFORM_ORGS_MANAGE, Perm.PLATFORM_AUDIT_VERIFY, Perm.PRACTICE_HUB}
+        {
+            Perm.ORG_VIEW,
+            Perm.PLATFORM_ORGS_MANAGE,
+            Perm.PLATFORM_AUDIT_VERIFY,
+            Perm.PLATFORM_CATALOGUE_EDIT,
+            Perm.PRACTICE_HUB,
+        }
     ),
 }
 

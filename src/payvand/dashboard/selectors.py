@@ -18,6 +18,7 @@ class OrgPanel:
     staff_inactive: int | None = None
     can_manage_staff: bool = False
     can_edit_profile: bool = False
+    can_import_cases: bool = False
 
 
 @dataclass
@@ -51,6 +52,9 @@ def dashboard_for(user: User) -> Dashboard:
     for org_id, panel in by_org.items():
         panel.can_manage_staff = org_id in orgs_where(user, Perm.STAFF_MANAGE)
         panel.can_edit_profile = org_id in orgs_where(user, Perm.ORG_EDIT_PROFILE)
+        panel.can_import_cases = org_id in set(orgs_where(user, Perm.CASE_APPROVE)) | set(
+            orgs_where(user, Perm.STAFF_MANAGE)
+        )
     board.org_panels = list(by_org.values())
     board.case_work = bool(orgs_where(user, Perm.CASE_VIEW_ASSIGNED))
     board.analyst = has_perm(user, Perm.STATS_REGIONAL)

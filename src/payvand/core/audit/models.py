@@ -27,6 +27,8 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # The case an event concerns (for the case timeline), when there is one.
+    case_id = models.UUIDField(null=True, blank=True, db_index=True)
     request_id = models.CharField(max_length=32, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     # Never personal data: codes, field names and public ids only.
@@ -60,6 +62,7 @@ class AuditEvent(models.Model):
             "action": self.action,
             "object_type": self.object_type,
             "object_id": self.object_id,
+            **({"case_id": str(self.case_id)} if self.case_id else {}),
             "request_id": self.request_id,
             "ip": self.ip,
             "details": self.details,

@@ -25,10 +25,16 @@ def audit_record(
     object_id: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one event; ``obj`` gives object type and public id when it has one."""
+    """Append one event; ``obj`` gives object type and public id when it has one.
+
+    An event about a case, or about anything that belongs to a case (``obj.case``),
+    is also filed under that case for its timeline.
+    """
+    case_id = None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", obj.pk))
+        case_id = _case_of(obj)
     context = request_context.current()
     with transaction.atomic():
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
@@ -44,6 +50,7 @@ def audit_record(
             action=action,
             object_type=object_type,
             object_id=object_id,
+            case_id=case_id,
             request_id=context.request_id,
             ip=context.ip,
             details=details or {},
@@ -54,3 +61,10 @@ def audit_record(
         head.last_seq, head.last_hash = event.seq, event.hash
         head.save(update_fields=["last_seq", "last_hash"])
     return event
+
+
+def _case_of(obj: Any):
+    if obj._meta.label_lower == "cases.case":
+        return obj.public_id
+    case = getattr(obj, "case", None)
+    return getattr(case, "public_id", None)

@@ -4,17 +4,16 @@ A new URL pattern fails `test_every_url_pattern_is_in_the_matrix` until its row
 is added here, so no page can ship without saying who may open it.
 """
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from payvand.accounts.models import Membership
 from payvand.core.permissions import Role
-from payvand.testing.factories import MembershipFactory, OrganisationFactory, case, member
-
-ANON = "anonymous"
-ROLES = [ANON, *Role.values]
-ALL_SIGNED_IN = {role: 200 for role in Role.values}
-OK_FOR = lambda *roles: {role: (200 if role in roles else 404) for role in Role.values}  # noqa: E731
+from payvand.testing.factories import MembershipFactory, OrganisationFactory, member
+from payvand.testing.matrix import ALL_SIGNED_IN, ANON, OK_FOR, ROLES
 
 # name: (method, {role: status in own org}, {role: status in another org}); anonymous
 # users are sent to the login page (302) unless "anon" is given.
@@ -55,16 +54,49 @@ MATRIX = {
         OK_FOR(Role.ORG_ADMIN, Role.PLATFORM_ADMIN),
         OK_FOR(Role.PLATFORM_ADMIN),
     ),
-    "cases:list": ("GET", OK_FOR(Role.CASEWORKER, Role.SUPERVISOR), None),
-    "cases:register": ("GET", OK_FOR(Role.CASEWORKER, Role.SUPERVISOR), None),
-    # The case belongs to another caseworker: a caseworker sees only cases assigned to them.
-    "cases:detail": ("GET", OK_FOR(Role.SUPERVISOR), {r: 404 for r in Role.values}),
     "staff:set_active": (
         "POST",
         {r: (302 if r in (Role.ORG_ADMIN, Role.PLATFORM_ADMIN) else 404) for r in Role.values},
         {r: (302 if r == Role.PLATFORM_ADMIN else 404) for r in Role.values},
     ),
 }
+
+
+def _app_matrices():
+    """Each app's `tests/url_matrix.py` module, when it has one."""
+    for config in apps.get_app_configs():
+        if not config.name.startswith("payvand."):
+            continue
+        try:
+            yield importlib.import_module(f"{config.name}.tests.url_matrix")
+        except ModuleNotFoundError:
+            continue
+
+
+for _module in _app_matrices():
+    MATRIX.update(_module.ROWS)
+
+
+def _kwargs_from_apps(name, converters, org, target):
+    for module in _app_matrices():
+        build = getattr(module, "url_kwargs", None)
+        made = build(name, converters, org, target) if build else None
+        if made is not None:
+            return made
+    return None
+
+
+def _core_kwargs(converters, org, target) -> dict:
+    kwargs = {}
+    if "public_id" in converters:
+        kwargs["public_id"] = org.public_id
+    if "org_id" in converters:
+        kwargs["org_id"] = org.public_id
+    if "membership_id" in converters:
+        kwargs["membership_id"] = target.public_id
+    if "uidb64" in converters:
+        kwargs |= {"uidb64": "MQ", "token": "set-password"}
+    return kwargs
 
 
 def _names(patterns, prefix=""):
@@ -102,18 +134,10 @@ def test_status_by_role_and_organisation(client, name, role, scope):
     if role != ANON:
         user = member(role, own)
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    kwargs = {}
     converters = dict(_names(get_resolver().url_patterns))[name]
-    if name.startswith("cases:") and "public_id" in converters:
-        kwargs["public_id"] = case(target_org, owner=target.user).public_id
-    elif "public_id" in converters:
-        kwargs["public_id"] = target_org.public_id
-    if "org_id" in converters:
-        kwargs["org_id"] = target_org.public_id
-    if "membership_id" in converters:
-        kwargs["membership_id"] = target.public_id
-    if "uidb64" in converters:
-        kwargs |= {"uidb64": "MQ", "token": "set-password"}
+    kwargs = _kwargs_from_apps(name, converters, target_org, target)
+    if kwargs is None:
+        kwargs = _core_kwargs(converters, target_org, target)
     method, own_expect, other_expect = MATRIX[name]
     expected_table = own_expect if scope == "own" else other_expect
     expected = expected_table.get(role, 302 if role == ANON else None)
