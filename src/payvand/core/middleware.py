@@ -70,3 +70,25 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_context.current().request_id or "-"
         return True
+
+
+class ErasedDataMiddleware:
+    """A page that needs a destroyed organisation key says so (410), instead of a 500.
+
+    Services run in transactions, so whatever the request was writing is rolled back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from payvand.core.crypto import KeyDestroyed
+
+        if isinstance(exception, KeyDestroyed):
+            return render(request, "erased.html", status=410)
+        return None

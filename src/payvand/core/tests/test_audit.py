@@ -123,3 +123,26 @@ def test_a_failed_change_leaves_no_audit_row(org):
     with pytest.raises(ValidationError):
         organisation_update(org=org, by=admin, phone="not a phone")
     assert AuditEvent.objects.count() == before
+
+
+def test_a_write_after_crypto_shredding_says_erased_not_server_error(client, org):
+    from payvand.cases.models import Case
+    from payvand.core.keys import org_keys_destroy
+    from payvand.core.permissions import Role
+    from payvand.testing.factories import case, member
+
+    worker = member(Role.CASEWORKER, org)
+    case(org, owner=worker)
+    org_keys_destroy(org=org)
+    client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(
+        "/cases/new/",
+        {
+            "organisation": str(org.public_id), "given_name": "Nadia", "gender": "Feminine",
+            "birth_precision": "unknown", "identification_source": "Hotline",
+            "identified_on": "2026-11-20", "submission_id": "5b6f1d9e-8a8f-4f0e-9d55-3b8f6f1f0a19",
+            "confirm_new": "on",
+        },
+    )  # fmt: skip
+    assert response.status_code == 410
+    assert Case.objects.count() == 1

@@ -1,0 +1,25 @@
+import pytest
+from django.utils import timezone
+
+from payvand.core.permissions import Role
+from payvand.testing.factories import case, member
+
+
+@pytest.fixture
+def worker(org):
+    return member(Role.CASEWORKER, org, full_name="Nigora Saidova")
+
+
+@pytest.fixture
+def supervisor(org):
+    return member(Role.SUPERVISOR, org, full_name="Farida Umarova")
+
+
+@pytest.fixture
+def the_case(org, worker):
+    return case(org, owner=worker)
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
