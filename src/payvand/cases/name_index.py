@@ -95,10 +95,12 @@ def external_ids_known(org: Organisation, external_ids: list[str]) -> set[str]:
     return {by_token[t] for t in found.values_list("token", flat=True)}
 
 
-def index_person(person: Person, identity: dict) -> None:
+def index_person(person: Person, identity: dict, *, new: bool = False) -> None:
+    """(Re)write the person's tokens; ``new``: none exist yet, skip the delete."""
     from payvand.cases.models import NameToken
 
-    NameToken.objects.filter(person=person).delete()
+    if not new:
+        NameToken.objects.filter(person=person).delete()
     NameToken.objects.bulk_create(
         NameToken(person=person, organisation_id=person.organisation_id, field=f, kind=k, token=t)
         for f, k, t in person_tokens(person.organisation, identity)

@@ -201,11 +201,11 @@ def register_in_transaction(
         birth_precision=registration.birth_precision,
         citizenship=Person.citizenship_value(registration.citizenship),
     )
-    person.save()
     identity = registration.identity.to_json()
+    # The public id exists before the insert, so the blob is bound to its row at once.
     person.identity = crypto.seal_json(org, identity, context=context_for(person, "identity"))
-    person.save(update_fields=["identity"])
-    name_index.index_person(person, identity)
+    person.save()
+    name_index.index_person(person, identity, new=True)
     case = Case(
         organisation=org,
         person=person,
