@@ -122,6 +122,15 @@ class CaseSearchForm(forms.Form):
     citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", "—"), *CaseStatus.choices])  # fmt: skip
+    waiting = forms.ChoiceField(
+        label=_("Waiting for a supervisor"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("closure", _("Closure to approve")),
+            ("plan", _("Support plan to approve")),
+        ],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -58,6 +58,7 @@ class CaseQuery:
     identified_to: dt.date | None = None
     province: str = ""
     organisation: Organisation | None = None
+    waiting: str = ""
 
 
 def case_search(user: User, query: CaseQuery) -> QuerySet[Case] | list[Case]:
@@ -85,6 +86,10 @@ def case_search(user: User, query: CaseQuery) -> QuerySet[Case] | list[Case]:
         cases = cases.filter(identified_on__lte=query.identified_to)
     if query.province:
         cases = cases.filter(province=query.province)
+    if query.waiting == "closure":
+        cases = cases.filter(closure_pending=True)
+    elif query.waiting == "plan":
+        cases = cases.filter(support_plans__status="submitted").distinct()
     if not (query.name.strip() or query.father_name.strip()):
         return cases.order_by("-identified_on", "-id")
     scores: dict[int, int] | None = None

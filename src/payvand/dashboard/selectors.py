@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from payvand.accounts.models import Membership, User
 from payvand.core.audit.models import AuditChainHead
@@ -22,9 +23,18 @@ class OrgPanel:
 
 
 @dataclass
+class CaseWork:
+    open_cases: int = 0
+    overdue_tasks: int = 0
+    closures_to_approve: int = 0
+    plans_to_approve: int = 0
+    can_approve: bool = False
+
+
+@dataclass
 class Dashboard:
     org_panels: list[OrgPanel] = field(default_factory=list)
-    case_work: bool = False
+    case_work: CaseWork | None = None
     analyst: bool = False
     platform: dict | None = None
 
@@ -56,7 +66,8 @@ def dashboard_for(user: User) -> Dashboard:
             orgs_where(user, Perm.STAFF_MANAGE)
         )
     board.org_panels = list(by_org.values())
-    board.case_work = bool(orgs_where(user, Perm.CASE_VIEW_ASSIGNED))
+    if orgs_where(user, Perm.CASE_VIEW_ASSIGNED):
+        board.case_work = _case_work(user)
     board.analyst = has_perm(user, Perm.STATS_REGIONAL)
     if has_perm(user, Perm.PLATFORM_ORGS_MANAGE):
         head = AuditChainHead.objects.filter(id=1).first()
@@ -73,3 +84,28 @@ def dashboard_for(user: User) -> Dashboard:
             ).count(),
         }
     return board
+
+
+def _case_work(user: User) -> CaseWork:
+    """What needs the caseworker's or supervisor's attention, in counts (no names)."""
+    from payvand.assistance.selectors import tasks_overdue
+    from payvand.cases.selectors import cases_visible_to
+    from payvand.cases.workflow import CLOSED
+    from payvand.plans.models import SupportPlan
+    from payvand.plans.vocab import PlanStatus
+
+    visible = cases_visible_to(user)
+    approve_in = orgs_where(user, Perm.CASE_APPROVE)
+    work = CaseWork(
+        open_cases=visible.exclude(status__in=CLOSED).count(),
+        overdue_tasks=tasks_overdue(user, timezone.localdate()).count(),
+        can_approve=bool(approve_in),
+    )
+    if approve_in:
+        work.closures_to_approve = visible.filter(
+            closure_pending=True, organisation_id__in=approve_in
+        ).count()
+        work.plans_to_approve = SupportPlan.objects.filter(
+            case__in=visible, case__organisation_id__in=approve_in, status=PlanStatus.SUBMITTED
+        ).count()
+    return work
