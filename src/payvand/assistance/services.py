@@ -10,7 +10,7 @@ import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,11 +26,11 @@ from payvand.assistance.models import (
 )
 from payvand.cases.models import Case
 from payvand.cases.selectors import cases_visible_to
-from payvand.core import crypto
 from payvand.core.audit.services import audit_record
+from payvand.core.db import insert_once
 from payvand.core.errors import IllegalTransition, PermissionDenied
 from payvand.core.permissions import Perm, has_perm
-from payvand.core.sealed import context_for
+from payvand.core.sealed import seal_into
 from payvand.orgs.models import Organisation
 
 MAX_OUTCOME_LENGTH = 5000
@@ -55,24 +55,6 @@ def _require_case_edit(case: Case, by: User) -> None:
         raise PermissionDenied(_("You cannot record anything on this case."))
     if not cases_visible_to(by).filter(pk=case.pk).exists():
         raise PermissionDenied(_("You cannot record anything on this case."))
-
-
-def _seal(case: Case, instance, field: str, text: str) -> None:
-    setattr(
-        instance,
-        field,
-        crypto.seal_json(case.organisation, text, context=context_for(instance, field)),
-    )
-    instance.save(update_fields=[field])
-
-
-def _save_once(instance) -> None:
-    """Insert; a one-time submission id seen twice (a race of two tabs) is refused."""
-    try:
-        with transaction.atomic():
-            instance.save(force_insert=True)
-    except IntegrityError:
-        raise ValidationError(_("This form was already submitted.")) from None
 
 
 def _check_date(errors: dict, field: str, value: dt.date | None, today: dt.date) -> None:
@@ -158,8 +140,8 @@ def entry_record(
         submission_id=submission_id,
     )
     entry.full_clean()
-    _save_once(entry)
-    _seal(case, entry, "outcome", outcome)
+    insert_once(entry)
+    seal_into(case.organisation, entry, "outcome", outcome)
     audit_record(
         action="assistance.record",
         actor=by,
@@ -200,8 +182,8 @@ def note_add(
     text = _clean_note(text)
     note = CaseNote(case=case, author=by, submission_id=submission_id)
     note.full_clean()
-    _save_once(note)
-    _seal(case, note, "text", text)
+    insert_once(note)
+    seal_into(case.organisation, note, "text", text)
     audit_record(action="note.add", actor=by, organisation=case.organisation, obj=note)
     return note
 
@@ -230,7 +212,7 @@ def note_correct(*, note: CaseNote, by: User, text: str) -> CaseNote:
     note.corrected_at = timezone.now()
     note.full_clean()
     note.save(update_fields=["corrected_at"])
-    _seal(case, note, "text", text)
+    seal_into(case.organisation, note, "text", text)
     audit_record(action="note.correct", actor=by, organisation=case.organisation, obj=note)
     return note
 
@@ -275,8 +257,8 @@ def task_add(
         case=case, due_on=due_on, assignee=assignee, created_by=by, submission_id=submission_id
     )
     task.full_clean()
-    _save_once(task)
-    _seal(case, task, "title", title)
+    insert_once(task)
+    seal_into(case.organisation, task, "title", title)
     audit_record(
         action="task.add",
         actor=by,

@@ -40,7 +40,7 @@ from payvand.cases.selectors import cases_visible_to
 from payvand.consent.models import SHARING_PURPOSES, Consent, GivenBy, Purpose
 from payvand.core import countries, crypto
 from payvand.core.audit.services import audit_record
-from payvand.core.sealed import context_for
+from payvand.core.sealed import open_from
 from payvand.orgs.models import Organisation
 
 
@@ -191,12 +191,7 @@ def _summary(shown: list[ShownConsent]) -> list[SummaryLine]:
 
 
 def _open(consent: Consent, field_name: str):
-    blob = getattr(consent, field_name)
-    if not blob:
-        return None
-    return crypto.unseal_json(
-        consent.case.organisation, blob, context=context_for(consent, field_name)
-    )
+    return open_from(consent.case.organisation, consent, field_name)
 
 
 def consents_shown(user: User, case: Case) -> CaseConsents:

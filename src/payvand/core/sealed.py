@@ -37,3 +37,28 @@ def register_reindexer(reindex: Callable) -> None:
 def context_for(instance: models.Model, field: str) -> str:
     """Binds a blob to its row and column: it will not open anywhere else."""
     return f"{instance._meta.label_lower}:{instance.public_id}:{field}"
+
+
+def seal_into(org, instance: models.Model, field: str, data, *, save: bool = True) -> None:
+    """Seal ``data`` (JSON) into ``instance.field`` with the organisation's key.
+
+    The row must exist (its public id binds the blob); ``save`` writes the column.
+    """
+    from payvand.core import crypto
+
+    setattr(instance, field, crypto.seal_json(org, data, context=context_for(instance, field)))
+    if save:
+        instance.save(update_fields=[field])
+
+
+def open_from(org, instance: models.Model, field: str, empty=None):
+    """The sealed JSON in ``instance.field`` (``empty`` when there is none).
+
+    Raises crypto.KeyDestroyed when the organisation's keys were destroyed.
+    """
+    from payvand.core import crypto
+
+    blob = getattr(instance, field)
+    if not blob:
+        return empty
+    return crypto.unseal_json(org, blob, context=context_for(instance, field))

@@ -19,7 +19,7 @@ from payvand.cases.models import Case
 from payvand.core import crypto
 from payvand.core.audit.services import audit_record
 from payvand.core.permissions import ROLE_PERMS, Perm, has_perm
-from payvand.core.sealed import context_for
+from payvand.core.sealed import open_from
 from payvand.plans import trends, workflow
 from payvand.plans.models import (
     FollowUpVisit,
@@ -36,11 +36,8 @@ RISK_HISTORY_ON_PAGE = 10
 
 def sealed_open(case: Case, obj, column: str) -> dict | None:
     """The sealed JSON of ``obj.column``; {} when empty; None when the keys were destroyed."""
-    blob = getattr(obj, column)
-    if not blob:
-        return {}
     try:
-        return crypto.unseal_json(case.organisation, blob, context=context_for(obj, column))
+        return open_from(case.organisation, obj, column, empty={})
     except crypto.KeyDestroyed:
         return None
 

@@ -17,9 +17,10 @@ from payvand.cases.models import Case
 from payvand.cases.selectors import cases_visible_to
 from payvand.core import crypto
 from payvand.core.audit.services import audit_record
+from payvand.core.db import insert_once
 from payvand.core.errors import DomainError, IllegalTransition, PermissionDenied
 from payvand.core.permissions import Perm, has_perm
-from payvand.core.sealed import context_for
+from payvand.core.sealed import context_for, seal_into
 from payvand.plans import workflow
 from payvand.plans.models import (
     FollowUpVisit,
@@ -66,14 +67,6 @@ def _validate(obj, errors: dict, exclude: list[str] | None = None) -> None:
         raise ValidationError(errors)
 
 
-def _seal(case: Case, obj, column: str, data: dict) -> None:
-    """Seal after the row exists: the blob is bound to its row and column."""
-    setattr(
-        obj, column, crypto.seal_json(case.organisation, data, context=context_for(obj, column))
-    )
-    obj.save(update_fields=[column])
-
-
 def _already_submitted(model, case_field: str, case: Case, submission_id):
     """The row a first click made, so that a second click records nothing more."""
     if submission_id is None:
@@ -84,15 +77,6 @@ def _already_submitted(model, case_field: str, case: Case, submission_id):
     if getattr(existing, case_field) != case.pk:
         raise ValidationError(_("This form was already used for another case."))
     return existing
-
-
-def _save_once(obj) -> None:
-    try:
-        with transaction.atomic():
-            obj.save()
-    except IntegrityError:
-        # The same form raced in from a second tab: the first one won.
-        raise ValidationError(_("This form was already submitted.")) from None
 
 
 # --- risk assessment and safety plan ---------------------------------------------------
@@ -147,8 +131,8 @@ def risk_assess(
         submission_id=submission_id,
     )
     _validate(assessment, errors, exclude=["case", "assessed_by"])
-    _save_once(assessment)
-    _seal(case, assessment, "content", texts)
+    insert_once(assessment)
+    seal_into(case.organisation, assessment, "content", texts)
     audit_record(
         action="risk.assess",
         actor=by,
@@ -243,8 +227,8 @@ def support_item_add(
         submission_id=submission_id,
     )
     _validate(item, errors, exclude=["plan", "created_by"])
-    _save_once(item)
-    _seal(case, item, "content", texts)
+    insert_once(item)
+    seal_into(case.organisation, item, "content", texts)
     audit_record(
         action="support_plan.item_add",
         actor=by,
@@ -281,7 +265,7 @@ def support_item_update(
     item.actual_end_on = actual_end_on
     _validate(item, errors, exclude=["plan", "created_by"])
     item.save()
-    _seal(case, item, "content", texts)
+    seal_into(case.organisation, item, "content", texts)
     audit_record(
         action="support_plan.item_edit",
         actor=by,
@@ -384,7 +368,7 @@ def support_plan_transition(
     plan.full_clean(exclude=["case", "created_by", "submitted_by", "decided_by"])
     plan.save()
     if action == PlanAction.RETURN:
-        _seal(case, plan, "decision", texts)
+        seal_into(case.organisation, plan, "decision", texts)
     details = {"from": before, "to": after, "version": plan.version, "items": items}
     if action == PlanAction.APPROVE and plan.submitted_by_id == by.pk:
         # Allowed (a small office may have one supervisor), but visible in the trail.
@@ -416,7 +400,7 @@ def support_plan_revise(*, plan: SupportPlan, by: User) -> SupportPlan:
         raise IllegalTransition(_("Only an approved plan is revised; this one can be edited."))
     revision = SupportPlan(case=case, version=plan.version + 1, created_by=by)
     revision.full_clean(exclude=["case", "created_by"])
-    _save_once(revision)
+    insert_once(revision)
     for old in plan.items.order_by("start_on", "id"):
         text = {}
         if old.content:
@@ -432,7 +416,7 @@ def support_plan_revise(*, plan: SupportPlan, by: User) -> SupportPlan:
             created_by=by,
         )
         copy.save()
-        _seal(case, copy, "content", text)
+        seal_into(case.organisation, copy, "content", text)
     audit_record(
         action="support_plan.revise",
         actor=by,
@@ -467,10 +451,10 @@ def reintegration_plan_save(
             )
     _validate(plan, errors, exclude=["case", "created_by"])
     if creating:
-        _save_once(plan)
+        insert_once(plan)
     else:
         plan.save()
-    _seal(case, plan, "content", texts)
+    seal_into(case.organisation, plan, "content", texts)
     audit_record(
         action="reintegration.plan_create" if creating else "reintegration.plan_update",
         actor=by,
@@ -522,8 +506,8 @@ def followup_visit_add(
         submission_id=submission_id,
     )
     _validate(visit, errors, exclude=["plan", "visited_by", "recorded_by"])
-    _save_once(visit)
-    _seal(case, visit, "content", texts)
+    insert_once(visit)
+    seal_into(case.organisation, visit, "content", texts)
     audit_record(
         action="reintegration.visit_add",
         actor=by,
