@@ -166,18 +166,29 @@ def possible_duplicates(org: Organisation, identity: dict, birth_year: int | Non
     return list(cases.order_by("-identified_on")[:10])
 
 
-def case_timeline(user: User, case: Case, limit: int = 200) -> list[dict]:
+READ_ACTIONS_SUFFIXES = (".read", "_read", ".identity_list")
+
+
+def case_timeline(user: User, case: Case, *, with_views: bool = False):
     """Everything that happened on the case, newest first, from the audit trail.
 
+    By default only changes; ``with_views`` adds every view of the case's personal data.
     The audit trail holds no personal data, so the timeline shows what and who, not text.
     """
     from payvand.core.audit.models import AuditEvent
 
-    events = list(
-        AuditEvent.objects.filter(
-            Q(case_id=case.public_id) | Q(object_id=str(case.person.public_id))
-        ).order_by("-seq")[:limit]
+    events = AuditEvent.objects.filter(
+        Q(case_id=case.public_id) | Q(object_id=str(case.person.public_id))
     )
+    if not with_views:
+        for suffix in READ_ACTIONS_SUFFIXES:
+            events = events.exclude(action__endswith=suffix)
+    return events.order_by("-seq")
+
+
+def timeline_rows(events) -> list[dict]:
+    """One page of timeline events with their actors and labels (one query for the actors)."""
+    events = list(events)
     actors = {
         u.public_id: u
         for u in User.objects.filter(public_id__in={e.actor_id for e in events if e.actor_id})

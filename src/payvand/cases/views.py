@@ -175,8 +175,20 @@ def case_assign(request, public_id):
 
 def case_timeline(request, public_id):
     case = selectors.case_get(request.user, public_id)
-    rows = selectors.case_timeline(request.user, case)
-    return render(request, "cases/timeline.html", {"case": case, "rows": rows})
+    with_views = request.GET.get("views") == "1"
+    page = Paginator(
+        selectors.case_timeline(request.user, case, with_views=with_views), 100
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/timeline.html",
+        {
+            "case": case,
+            "rows": selectors.timeline_rows(page.object_list),
+            "page": page,
+            "with_views": with_views,
+        },
+    )
 
 
 def case_import(request):

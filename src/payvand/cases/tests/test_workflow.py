@@ -121,5 +121,7 @@ def test_timeline_lists_what_happened_without_personal_data(org, people, client)
     client.get(reverse("cases:detail", args=[c.public_id]))
     page = client.get(reverse("cases:timeline", args=[c.public_id])).content.decode()
     assert "Case registered" in page and "Moved to follow-up" in page
-    assert "Identity viewed" in page
-    assert "Malalai" not in page
+    assert "Identity viewed" not in page, "changes only, unless asked"
+    with_views = client.get(reverse("cases:timeline", args=[c.public_id]), {"views": "1"})
+    assert "Identity viewed" in with_views.content.decode()
+    assert "Malalai" not in page + with_views.content.decode()
