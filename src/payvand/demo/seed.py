@@ -13,6 +13,7 @@ from payvand.cases.models import Case
 from payvand.cases.services import case_register
 from payvand.core.permissions import Role
 from payvand.demo import region
+from payvand.demo.journeys import JourneyContext, seed_journey
 from payvand.demo.people import demo_registration
 from payvand.orgs.models import Organisation
 from payvand.orgs.services import organisation_create
@@ -27,12 +28,14 @@ class DemoLogin:
 
 
 def seed_demo(
-    progress: Callable[[str], None] = lambda _msg: None, cases: int = 0
+    progress: Callable[[str], None] = lambda _msg: None, cases: int = 0, journeys: bool = True
 ) -> list[DemoLogin]:
     """Create what is missing of the demo region; running it again changes nothing.
 
     ``cases``: how many survivor cases the region should hold in all (only the
     missing ones are added, through the same service as the registration form).
+    ``journeys``: record consents, screenings, plans, assistance… on the new cases
+    through the services, as their caseworkers and supervisors would (journeys.py).
     """
     for code, name, org_type, country, subdivision, phone, languages, _lang in region.ORGANISATIONS:
         if Organisation.objects.filter(code=code).exists():
@@ -84,12 +87,19 @@ def seed_demo(
             DemoLogin(email=email, role=role, org_code=org.full_code, country=org.country)
         )
     if cases:
-        seed_cases(cases, progress)
+        seed_cases(cases, progress, journeys=journeys)
     return logins
 
 
-def seed_cases(total: int, progress: Callable[[str], None] = lambda _msg: None) -> int:
-    """Add cases until the demo organisations hold ``total``; returns how many were added."""
+def seed_cases(
+    total: int, progress: Callable[[str], None] = lambda _msg: None, *, journeys: bool = False
+) -> int:
+    """Add cases until the demo organisations hold ``total``; returns how many were added.
+
+    ``journeys``: also record what happened to each new case after registration
+    (demo/journeys.py). Cases that already exist are left as they are, so seeding again
+    adds nothing. Off by default: the benchmark times registration alone.
+    """
     codes = list(region.STAFF_NAMES)
     existing = Case.objects.filter(organisation__code__in=codes).count()
     missing = max(0, total - existing)
@@ -103,14 +113,20 @@ def seed_cases(total: int, progress: Callable[[str], None] = lambda _msg: None) 
     }
     rng = random.Random(2026 + existing)
     today = timezone.localdate()
+    context = None
+    if journeys:
+        demo_orgs = Organisation.objects.filter(
+            code__in=[o[0] for o in region.ORGANISATIONS], is_active=True
+        ).order_by("code")
+        context = JourneyContext.load(list(demo_orgs), today=today)
     for n in range(1, missing + 1):
         org, owner = owners[rng.choice(codes)]
-        case_register(
-            org=org,
-            by=None,
-            owner=owner,
-            registration=demo_registration(rng, org.country, today),
-        )
+        registration = demo_registration(rng, org.country, today)
+        case = case_register(org=org, by=None, owner=owner, registration=registration)
+        if context is not None:
+            seed_journey(case, registration, context)
         if n % 250 == 0 or n == missing:
             progress(f"cases {existing + n}/{total}")
+    if context is not None and context.counts:
+        progress(f"journeys: {context.summary()}")
     return missing

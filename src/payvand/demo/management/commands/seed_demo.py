@@ -5,7 +5,10 @@ from payvand.demo.seed import seed_demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo region (organisations and one login per role and country); idempotent."
+    help = (
+        "Create the demo region (organisations, one login per role and country, survivor "
+        "cases with consents, screenings, plans and assistance); idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -14,12 +17,24 @@ class Command(BaseCommand):
             default=DEMO_CASES,
             help=f"How many survivor cases the region should hold (default {DEMO_CASES}).",
         )
+        parser.add_argument(
+            "--registrations-only",
+            action="store_true",
+            help=(
+                "Register the new cases only: no consents, screenings, plans, assistance "
+                "(much faster for large numbers)."
+            ),
+        )
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
 
-    def handle(self, *args, cases=None, quiet_logins=False, **options):
+    def handle(self, *args, cases=None, quiet_logins=False, registrations_only=False, **options):
         if cases < 0:
             raise CommandError("--cases cannot be negative.")
-        logins = seed_demo(progress=lambda msg: self.stdout.write(f"  + {msg}"), cases=cases)
+        logins = seed_demo(
+            progress=lambda msg: self.stdout.write(f"  + {msg}"),
+            cases=cases,
+            journeys=not registrations_only,
+        )
         if not quiet_logins:
             print_logins(self.stdout, logins)
 
