@@ -47,3 +47,11 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// "Print a summary": the page's own print stylesheet hides forms and navigation.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
