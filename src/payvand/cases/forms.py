@@ -6,6 +6,7 @@ from payvand.cases.services import Identity, Registration
 from payvand.cases.vocab import BirthPrecision, CaseStatus, Gender, IdentificationSource
 from payvand.core import countries
 from payvand.core.dates import CalendarDateField
+from payvand.core.widgets import FastSelect, FastSelectMultiple
 
 NAME_ATTRS = {"autocomplete": "off", "dir": "auto", "spellcheck": "false"}
 
@@ -32,7 +33,7 @@ class CaseRegisterForm(forms.Form):
     birth_year = forms.IntegerField(label=_("Birth year"), required=False)
     estimated_age = forms.IntegerField(label=_("Estimated age (years)"), required=False)
     citizenship = forms.MultipleChoiceField(
-        label=_("Citizenship"), required=False, widget=forms.SelectMultiple(attrs={"size": 5})
+        label=_("Citizenship"), required=False, widget=FastSelectMultiple(attrs={"size": 5})
     )
     identification_source = forms.ChoiceField(
         label=_("How was she or he identified?"), choices=IdentificationSource.choices
@@ -119,7 +120,7 @@ class CaseSearchForm(forms.Form):
                                        min_value=1900, max_value=2100)  # fmt: skip
     gender = forms.ChoiceField(label=_("Gender"), required=False,
                                choices=[("", "—"), *Gender.choices])  # fmt: skip
-    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
+    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False, widget=FastSelect)
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", "—"), *CaseStatus.choices])  # fmt: skip
     waiting = forms.ChoiceField(

@@ -49,6 +49,11 @@ def country_name(code: str) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     """Programme and partner countries first, then every other, by translated name."""
+    return list(_country_choices(translation.get_language() or "en"))
+
+
+@cache
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
     first = [(code, country_name(code)) for code in PROGRAMME_COUNTRIES + PARTNER_COUNTRIES]
     chosen = {code for code, _ in first}
     rest = sorted(
@@ -59,7 +64,7 @@ def country_choices() -> list[tuple[str, str]]:
         ),
         key=lambda item: item[1].casefold(),
     )
-    return first + rest
+    return tuple(first + rest)
 
 
 @cache

@@ -4,17 +4,18 @@ from django.utils.translation import gettext_lazy as _
 
 from payvand.core import countries
 from payvand.core.languages import LANGUAGES
+from payvand.core.widgets import FastSelect, FastSelectMultiple
 from payvand.orgs.models import Organisation
 
 
 class OrganisationForm(forms.ModelForm):
-    country = forms.ChoiceField(label=_("Country"))
+    country = forms.ChoiceField(label=_("Country"), widget=FastSelect)
     subdivision = forms.ChoiceField(label=_("Province or region"), required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     languages = forms.MultipleChoiceField(
         label=_("Languages the staff speak"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=FastSelectMultiple(attrs={"size": 6}),
     )
 
     class Meta:
