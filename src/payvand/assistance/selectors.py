@@ -20,14 +20,9 @@ from payvand.cases.models import Case
 from payvand.cases.selectors import cases_visible_to
 from payvand.core import crypto
 from payvand.core.audit.services import audit_record
-from payvand.core.permissions import ROLE_PERMS, Perm
+from payvand.core.permissions import Perm, roles_with
 from payvand.core.sealed import context_for
 from payvand.orgs.models import Organisation
-
-
-def _roles_with(perm: Perm) -> list[str]:
-    return [role for role, perms in ROLE_PERMS.items() if perm in perms]
-
 
 # --- choices for forms ------------------------------------------------------------------
 
@@ -63,12 +58,12 @@ def task_assignees(case: Case) -> QuerySet[User]:
     editors = Q(
         memberships__organisation_id=org_id,
         memberships__is_active=True,
-        memberships__role__in=_roles_with(Perm.CASE_EDIT),
+        memberships__role__in=roles_with(Perm.CASE_EDIT),
     )
     sees_all = Q(
         memberships__organisation_id=org_id,
         memberships__is_active=True,
-        memberships__role__in=_roles_with(Perm.CASE_VIEW_ALL),
+        memberships__role__in=roles_with(Perm.CASE_VIEW_ALL),
     )
     on_case = Q(pk=case.owner_id) | Q(assigned_cases=case)
     return (

@@ -197,3 +197,23 @@ def timeline_rows(events) -> list[dict]:
         {"event": e, "actor": actors.get(e.actor_id), "label": action_label(e.action)}
         for e in events
     ]
+
+
+def case_workers_of(orgs) -> QuerySet[User]:
+    """Active people with case rights in any of ``orgs`` (active organisations only)."""
+    from payvand.accounts.models import Membership
+    from payvand.core.permissions import roles_with
+
+    ids = Membership.objects.filter(
+        organisation__in=orgs,
+        organisation__is_active=True,
+        role__in=roles_with(Perm.CASE_EDIT),
+        is_active=True,
+        user__is_active=True,
+    ).values("user_id")
+    return User.objects.filter(pk__in=ids).order_by("full_name", "email")
+
+
+def case_staff(case: Case) -> QuerySet[User]:
+    """People who may be responsible for, assigned to or visiting for a case."""
+    return case_workers_of([case.organisation])

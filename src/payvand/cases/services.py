@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from payvand.accounts.models import User
 from payvand.cases import name_index
 from payvand.cases.models import Case, CaseSequence, Person
+from payvand.cases.selectors import case_staff
 from payvand.cases.vocab import BirthPrecision, Gender, IdentificationSource
 from payvand.core import countries, crypto
 from payvand.core.audit.services import audit_record
@@ -246,27 +247,6 @@ def person_identity(*, person: Person, by: User | None, purpose: str = "view") -
         details={"purpose": purpose},
     )
     return Identity.from_json(data)
-
-
-def case_staff(case: Case) -> list[User]:
-    """People who may be responsible for or assigned to a case of its organisation."""
-    return case_workers_of([case.organisation])
-
-
-def case_workers_of(orgs: list[Organisation]) -> list[User]:
-    """Active people with case rights in any of ``orgs``."""
-    from payvand.accounts.models import Membership
-    from payvand.core.permissions import ROLE_PERMS
-
-    roles = [role for role, perms in ROLE_PERMS.items() if Perm.CASE_EDIT in perms]
-    ids = Membership.objects.filter(
-        organisation__in=orgs,
-        organisation__is_active=True,
-        role__in=roles,
-        is_active=True,
-        user__is_active=True,
-    ).values("user_id")
-    return list(User.objects.filter(pk__in=ids).order_by("full_name"))
 
 
 @transaction.atomic(durable=True)

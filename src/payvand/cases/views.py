@@ -148,7 +148,7 @@ def case_assign(request, public_id):
     case = selectors.case_get(request.user, public_id)
     if not has_perm(request.user, Perm.CASE_ASSIGN, case.organisation):
         raise Http404
-    staff = services.case_staff(case)
+    staff = list(selectors.case_staff(case))
     form = CaseAssignForm(
         request.POST or None,
         staff=staff,
@@ -198,7 +198,7 @@ def case_import(request):
     if not org_ids:
         raise Http404
     orgs = list(organisations_visible_to(request.user, Perm.ORG_VIEW).filter(pk__in=org_ids))
-    staff = services.case_workers_of(orgs)
+    staff = list(selectors.case_workers_of(orgs))
     form = CaseImportForm(request.POST or None, request.FILES or None, orgs=orgs, staff=staff)
     report = None
     if request.method == "POST" and form.is_valid():

@@ -111,6 +111,11 @@ ROLES_SEEING_PERSONAL_DATA = frozenset(
 )
 
 
+def roles_with(perm: Perm) -> list[str]:
+    """The roles that hold ``perm`` (for queries over memberships)."""
+    return [role for role, perms in ROLE_PERMS.items() if perm in perms]
+
+
 def perms_of_role(role: str) -> frozenset[Perm]:
     return ROLE_PERMS.get(role, frozenset())
 

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from payvand.accounts.models import Membership, User
+from payvand.accounts.models import User
 from payvand.cases.models import Case
+from payvand.cases.selectors import case_staff
 from payvand.core import crypto
 from payvand.core.audit.services import audit_record
-from payvand.core.permissions import ROLE_PERMS, Perm, has_perm
+from payvand.core.permissions import Perm, has_perm
 from payvand.core.sealed import open_from
 from payvand.plans import trends, workflow
 from payvand.plans.models import (
@@ -292,15 +293,8 @@ def reintegration_goals(user: User, plan: ReintegrationPlan) -> str | None:
 
 
 def visit_staff(case: Case) -> QuerySet[User]:
-    """Who may be named as having made a visit: active staff of the case's organisation
-    whose role records case work."""
-    roles = [role for role, perms in ROLE_PERMS.items() if Perm.CASE_EDIT in perms]
-    return User.objects.filter(
-        pk__in=Membership.objects.filter(
-            organisation=case.organisation, role__in=roles, is_active=True
-        ).values("user_id"),
-        is_active=True,
-    ).order_by("full_name", "email")
+    """Who may be named as having made a visit: the case's staff (cases.selectors)."""
+    return case_staff(case)
 
 
 # --- the case page --------------------------------------------------------------------
