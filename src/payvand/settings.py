@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "payvand.screening",
     "payvand.assistance",
     "payvand.plans",
+    "payvand.trafficking",
     "payvand.dashboard",
     "payvand.demo",
 ]

@@ -2,7 +2,10 @@
 
 The template (docs/import-template.csv) has the person columns
 ``id,given_name,family_name,father_name,birth_date,birth_year,gender,citizenship,place_of_origin``
-followed by the case columns ``estimated_age,identification_date,identification_source,status``.
+followed by the case columns ``estimated_age,identification_date,identification_source,status``
+and, optionally, what happened: ``trafficking_status,status_decided_by,exploitation_types,
+control_methods,migration_status,country_of_exploitation`` (HTCDS codes; several codes in
+one cell separated by ``;``). What happened is recorded through the trafficking services.
 Names may be in any script. ``id`` is the organisation's own reference, kept (sealed) as
 an external id: importing the same row twice is refused. Every row goes through the
 same validation and the same registration service as the web form, so imported cases
@@ -33,10 +36,18 @@ from payvand.cases.services import (
 )
 from payvand.cases.vocab import BirthPrecision, CaseStatus, Gender, IdentificationSource
 from payvand.core.audit.services import audit_record
+from payvand.core import countries
 from payvand.core.calendars import Calendar, from_solar_hijri
 from payvand.core.errors import PermissionDenied
 from payvand.core.permissions import Perm, has_perm
 from payvand.orgs.models import Organisation
+from payvand.trafficking.services import (
+    CODE_FIELDS,
+    event_import,
+    victim_context_import,
+    victim_fields_check,
+)
+from payvand.trafficking.vocab import EventType
 
 PERSON_COLUMNS = [
     "id",
@@ -50,6 +61,16 @@ PERSON_COLUMNS = [
     "place_of_origin",
 ]
 CASE_COLUMNS = ["estimated_age", "identification_date", "identification_source", "status"]
+# Optional: what happened (column → victim context field); codes as HTCDS names them.
+VICTIM_COLUMNS = {
+    "trafficking_status": "trafficking_status",
+    "status_decided_by": "status_decided_by",
+    "exploitation_types": "exploitation_types",
+    "control_methods": "control_methods",
+    "migration_status": "migration_statuses",
+}
+EVENT_COLUMNS = ["country_of_exploitation"]
+ALL_COLUMNS = PERSON_COLUMNS + CASE_COLUMNS + list(VICTIM_COLUMNS) + EVENT_COLUMNS
 REQUIRED = {"id", "given_name", "family_name", "gender", "identification_date"}
 MAX_ROWS = 50_000
 GREGORIAN_MARK = "\x00G"  # prefixes dates read from Excel date cells
@@ -160,10 +181,10 @@ def _rows(header, rows) -> Iterator[tuple[int, dict[str, str]]]:
             _("Missing columns: %(columns)s. The template's columns are: %(template)s.")
             % {
                 "columns": ", ".join(sorted(missing)),
-                "template": ",".join(PERSON_COLUMNS + CASE_COLUMNS),
+                "template": ",".join(ALL_COLUMNS),
             }
         )
-    unknown = [n for n in names if n and n not in PERSON_COLUMNS + CASE_COLUMNS]
+    unknown = [n for n in names if n and n not in ALL_COLUMNS]
     if unknown:
         raise ImportFileError(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
     for line, values in rows:
@@ -259,6 +280,49 @@ def _registration(row: dict[str, str], calendar: str) -> tuple[Registration, str
     return registration, status, [RowError(0, c, m) for c, m in problems]
 
 
+@dataclass
+class WhatHappened:
+    """The optional victim-context columns of a row, checked before anything is written."""
+
+    fields: dict = field(default_factory=dict)
+    country_of_exploitation: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.country_of_exploitation)
+
+
+def _codes(cell: str) -> list[str]:
+    return [c for c in cell.replace(",", ";").replace("|", ";").split(";") if c.strip()]
+
+
+def _what_happened(row: dict[str, str], birth_year: int | None) -> tuple[WhatHappened, list]:
+    problems: list[RowError] = []
+    fields: dict = {}
+    for column, name in VICTIM_COLUMNS.items():
+        cell = row.get(column, "")
+        if not cell:
+            continue
+        fields[name] = [c.strip() for c in _codes(cell)] if name in CODE_FIELDS else cell
+    if fields:
+        try:
+            victim_fields_check(fields, birth_year=birth_year)
+        except ValidationError as exc:
+            column_of = {name: column for column, name in VICTIM_COLUMNS.items()}
+            for name, messages in exc.message_dict.items():
+                problems.extend(RowError(0, column_of.get(name, name), m) for m in messages)
+    country = row.get("country_of_exploitation", "").upper()
+    if country and not countries.is_country(country):
+        problems.append(
+            RowError(
+                0,
+                "country_of_exploitation",
+                _("Unknown country code %(code)s (use ISO 3166 alpha-2, e.g. RU).")
+                % {"code": country},
+            )
+        )
+    return WhatHappened(fields, country), problems
+
+
 def import_cases(
     *,
     org: Organisation,
@@ -283,12 +347,14 @@ def import_cases(
             _("The caseworker responsible must work on cases in this organisation.")
         )
     report = ImportReport()
-    parsed: list[tuple[int, Registration, str]] = []
+    parsed: list[tuple[int, Registration, str, WhatHappened]] = []
     seen: dict[str, int] = {}
     today = timezone.localdate()
     for line, row in _read_rows(name, data):
         report.rows += 1
         registration, status, errors = _registration(row, calendar)
+        happened, happened_errors = _what_happened(row, registration.birth_year)
+        errors.extend(happened_errors)
         for error in errors:
             error.line = line
         report.errors.extend(errors)
@@ -305,9 +371,9 @@ def import_cases(
                 for column, messages in exc.message_dict.items():
                     report.errors.extend(RowError(line, column, m) for m in messages)
                 continue
-            parsed.append((line, registration, status))
-    known = name_index.external_ids_known(org, [r.identity.external_id for _l, r, _s in parsed])
-    for line, registration, _status in parsed:
+            parsed.append((line, registration, status, happened))
+    known = name_index.external_ids_known(org, [p[1].identity.external_id for p in parsed])
+    for line, registration, _status, _happened in parsed:
         if registration.identity.external_id in known:
             report.errors.append(
                 RowError(line, "id", _("Already imported: a case with this id exists."))
@@ -317,8 +383,8 @@ def import_cases(
             report.errors.append(RowError(1, "", _("The file has no rows to import.")))
         return report
     with transaction.atomic(durable=True):
-        for done, (_line, registration, status) in enumerate(parsed, start=1):
-            register_in_transaction(
+        for done, (_line, registration, status, happened) in enumerate(parsed, start=1):
+            case = register_in_transaction(
                 org=org,
                 by=by,
                 registration=registration,
@@ -326,6 +392,15 @@ def import_cases(
                 status=status,
                 check_perm=False,
             )
+            if happened.fields:
+                victim_context_import(case=case, by=by, fields=happened.fields)
+            if happened.country_of_exploitation:
+                event_import(
+                    case=case,
+                    by=by or owner,
+                    event_type=EventType.EXPLOITATION,
+                    country=happened.country_of_exploitation,
+                )
             progress(done, len(parsed))
         audit_record(
             action="cases.import",

@@ -61,7 +61,10 @@ def from_solar_hijri(year: int, month: int, day: int) -> dt.date:
     return jdatetime.date(year, month, day).togregorian()
 
 
-def format_date(day: dt.date | dt.datetime | None, calendar: str, language: str) -> str:
+def format_date(
+    day: dt.date | dt.datetime | None, calendar: str, language: str, precision: str = "day"
+) -> str:
+    """``precision`` "month" or "year" shows only what is known of an approximate date."""
     if day is None:
         return ""
     if isinstance(day, dt.datetime):
@@ -69,5 +72,13 @@ def format_date(day: dt.date | dt.datetime | None, calendar: str, language: str)
     if calendar == Calendar.SOLAR_HIJRI:
         year, month, mday = to_solar_hijri(day)
         months = _SH_MONTHS_FA if language in _SH_LANGUAGES else _SH_MONTHS_LATIN
+        if precision == "year":
+            return str(year)
+        if precision == "month":
+            return f"{months[month - 1]} {year}"
         return f"{mday} {months[month - 1]} {year}"
+    if precision == "year":
+        return str(day.year)
+    if precision == "month":
+        return formats.date_format(day, "YEAR_MONTH_FORMAT")
     return formats.date_format(day, "DATE_FORMAT")

@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from payvand.core.dates import CalendarDateField
 from payvand.core.errors import DomainError
 
 
@@ -33,3 +34,20 @@ def call_service(form: forms.Form, service: Callable[..., Any], **kwargs) -> Any
     except DomainError as exc:
         form.add_error(None, str(exc))
     return None
+
+
+class CalendarForm(forms.Form):
+    """Date fields typed in the user's calendar (Solar Hijri or Gregorian)."""
+
+    date_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, calendar: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.date_fields:
+            old = self.fields[name]
+            self.fields[name] = CalendarDateField(
+                label=old.label, required=old.required, help_text=old.help_text, calendar=calendar
+            )
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)

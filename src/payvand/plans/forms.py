@@ -4,6 +4,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from payvand.core.dates import CalendarDateField
+from payvand.core.forms import CalendarForm
 from payvand.plans.services import MAX_TEXT
 from payvand.plans.vocab import ANCHORS, SCORES, Dimension, RiskLevel, SupportType, VisitMode
 
@@ -20,24 +21,7 @@ def _text(label, *, required=False, help_text="", rows=3):
     )
 
 
-class _CalendarForm(forms.Form):
-    """Date fields typed in the user's calendar (Solar Hijri or Gregorian)."""
-
-    date_fields: tuple[str, ...] = ()
-
-    def __init__(self, *args, calendar: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.date_fields:
-            old = self.fields[name]
-            self.fields[name] = CalendarDateField(
-                label=old.label, required=old.required, help_text=old.help_text, calendar=calendar
-            )
-
-    def service_kwargs(self) -> dict:
-        return dict(self.cleaned_data)
-
-
-class RiskAssessmentForm(_CalendarForm):
+class RiskAssessmentForm(CalendarForm):
     date_fields = ("assessed_on", "review_on")
 
     assessed_on = CalendarDateField(label=_("Date of the assessment"))
@@ -78,7 +62,7 @@ class RiskAssessmentForm(_CalendarForm):
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class SupportItemForm(_CalendarForm):
+class SupportItemForm(CalendarForm):
     date_fields = ("start_on", "planned_end_on", "actual_end_on")
 
     support_type = forms.ChoiceField(label=_("Type of support"), choices=SupportType.choices)
@@ -98,7 +82,7 @@ class SupportItemForm(_CalendarForm):
         return data
 
 
-class ItemCompleteForm(_CalendarForm):
+class ItemCompleteForm(CalendarForm):
     date_fields = ("actual_end_on",)
 
     actual_end_on = CalendarDateField(label=_("Achieved on"))
@@ -108,7 +92,7 @@ class PlanReturnForm(forms.Form):
     reason = _text(_("What must change before you can approve it"), required=True, rows=4)
 
 
-class ReintegrationPlanForm(_CalendarForm):
+class ReintegrationPlanForm(CalendarForm):
     date_fields = ("start_on",)
 
     start_on = CalendarDateField(label=_("Start of reintegration"))
@@ -131,7 +115,7 @@ def _score_field(dimension: str, label):
     )
 
 
-class FollowUpVisitForm(_CalendarForm):
+class FollowUpVisitForm(CalendarForm):
     date_fields = ("visited_on",)
 
     visited_on = CalendarDateField(label=_("Date of the visit"))

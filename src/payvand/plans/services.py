@@ -13,8 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payvand.accounts.models import User
+from payvand.cases.guards import (
+    already_submitted,
+    clean_texts,
+    full_clean_with,
+    require_case_perm,
+)
 from payvand.cases.models import Case
-from payvand.cases.selectors import cases_visible_to
 from payvand.core import crypto
 from payvand.core.audit.services import audit_record
 from payvand.core.db import insert_once
@@ -34,49 +39,6 @@ from payvand.plans.vocab import RISK_RANK, PlanAction, PlanStatus
 
 # Long enough for a careful safety plan, short enough that nobody pastes a file.
 MAX_TEXT = 5000
-
-
-def _require(by: User, perm: Perm, case: Case) -> None:
-    """The right in the case's organisation, and the case within the caller's scope."""
-    if not has_perm(by, perm, case.organisation) or not (
-        cases_visible_to(by).filter(pk=case.pk).exists()
-    ):
-        raise PermissionDenied(_("You cannot do this on this case."))
-
-
-def _texts(errors: dict, required: tuple[str, ...] = (), **texts: str) -> dict[str, str]:
-    """Stripped texts; a field error for each that is too long or missing."""
-    clean = {}
-    for name, value in texts.items():
-        value = (value or "").strip()
-        if len(value) > MAX_TEXT:
-            errors[name] = _("Write at most %(n)s characters here.") % {"n": MAX_TEXT}
-        elif name in required and not value:
-            errors[name] = _("This cannot be empty.")
-        clean[name] = value
-    return clean
-
-
-def _validate(obj, errors: dict, exclude: list[str] | None = None) -> None:
-    """The model's own checks and ours together, so every field error shows at once."""
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        errors = exc.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
-
-
-def _already_submitted(model, case_field: str, case: Case, submission_id):
-    """The row a first click made, so that a second click records nothing more."""
-    if submission_id is None:
-        return None
-    existing = model.objects.filter(submission_id=submission_id).first()
-    if existing is None:
-        return None
-    if getattr(existing, case_field) != case.pk:
-        raise ValidationError(_("This form was already used for another case."))
-    return existing
 
 
 # --- risk assessment and safety plan ---------------------------------------------------
@@ -105,13 +67,14 @@ def risk_assess(
     Without ``overall_level`` the overall risk is the highest of the three levels; the
     assessor may rate it higher, never lower.
     """
-    _require(by, Perm.CASE_EDIT, case)
-    existing = _already_submitted(RiskAssessment, "case_id", case, submission_id)
+    require_case_perm(by, case, Perm.CASE_EDIT)
+    existing = already_submitted(RiskAssessment, case, submission_id)
     if existing is not None:
         return existing
     errors: dict = {}
-    texts = _texts(
+    texts = clean_texts(
         errors,
+        limits=MAX_TEXT,
         individual=individual,
         household=household,
         community=community,
@@ -130,7 +93,7 @@ def risk_assess(
         assessed_by=by,
         submission_id=submission_id,
     )
-    _validate(assessment, errors, exclude=["case", "assessed_by"])
+    full_clean_with(assessment, errors, exclude=["case", "assessed_by"])
     insert_once(assessment)
     seal_into(case.organisation, assessment, "content", texts)
     audit_record(
@@ -190,7 +153,13 @@ def _locked_plan(plan: SupportPlan) -> SupportPlan:
 
 
 def _item_fields(errors: dict, *, objectives: str, actions: str) -> dict[str, str]:
-    return _texts(errors, required=("objectives",), objectives=objectives, actions=actions)
+    return clean_texts(
+        errors,
+        limits=MAX_TEXT,
+        required=("objectives",),
+        objectives=objectives,
+        actions=actions,
+    )
 
 
 @transaction.atomic(durable=True)
@@ -207,7 +176,7 @@ def support_item_add(
     submission_id: uuid.UUID | None = None,
 ) -> SupportPlanItem:
     """A new line in the case's support plan (a first draft plan is started if needed)."""
-    _require(by, Perm.CASE_EDIT, case)
+    require_case_perm(by, case, Perm.CASE_EDIT)
     if submission_id is not None:
         existing = SupportPlanItem.objects.filter(submission_id=submission_id).first()
         if existing is not None:
@@ -226,7 +195,7 @@ def support_item_add(
         created_by=by,
         submission_id=submission_id,
     )
-    _validate(item, errors, exclude=["plan", "created_by"])
+    full_clean_with(item, errors, exclude=["plan", "created_by"])
     insert_once(item)
     seal_into(case.organisation, item, "content", texts)
     audit_record(
@@ -253,7 +222,7 @@ def support_item_update(
 ) -> SupportPlanItem:
     """Change a line of a draft or returned plan."""
     case = item.plan.case
-    _require(by, Perm.CASE_EDIT, case)
+    require_case_perm(by, case, Perm.CASE_EDIT)
     plan = _locked_plan(item.plan)
     _check_editable(plan)
     errors: dict = {}
@@ -263,7 +232,7 @@ def support_item_update(
     item.start_on = start_on
     item.planned_end_on = planned_end_on
     item.actual_end_on = actual_end_on
-    _validate(item, errors, exclude=["plan", "created_by"])
+    full_clean_with(item, errors, exclude=["plan", "created_by"])
     item.save()
     seal_into(case.organisation, item, "content", texts)
     audit_record(
@@ -279,7 +248,7 @@ def support_item_update(
 @transaction.atomic(durable=True)
 def support_item_delete(*, item: SupportPlanItem, by: User) -> None:
     case = item.plan.case
-    _require(by, Perm.CASE_EDIT, case)
+    require_case_perm(by, case, Perm.CASE_EDIT)
     plan = _locked_plan(item.plan)
     _check_editable(plan)
     audit_record(
@@ -302,7 +271,7 @@ def support_item_complete(
     and only on the newest version (earlier ones are history).
     """
     case = item.plan.case
-    _require(by, Perm.CASE_EDIT, case)
+    require_case_perm(by, case, Perm.CASE_EDIT)
     plan = _locked_plan(item.plan)
     if plan.status == PlanStatus.SUBMITTED:
         raise DomainError(
@@ -314,7 +283,7 @@ def support_item_complete(
         raise ValidationError({"actual_end_on": _("Enter the date it was achieved.")})
     item.plan = plan
     item.actual_end_on = actual_end_on
-    _validate(item, {}, exclude=["plan", "created_by"])
+    full_clean_with(item, {}, exclude=["plan", "created_by"])
     item.save(update_fields=["actual_end_on", "updated_at"])
     audit_record(
         action="support_plan.item_complete",
@@ -342,7 +311,7 @@ def support_plan_transition(
         if action == PlanAction.SUBMIT:
             raise PermissionDenied(_("You cannot change plans in this organisation."))
         raise PermissionDenied(_("Only a supervisor of the organisation can decide on plans."))
-    _require(by, workflow.ACTION_PERMS[action], case)
+    require_case_perm(by, case, workflow.ACTION_PERMS[action])
     plan = _locked_plan(plan)
     before = plan.status
     after = workflow.next_status(before, action)
@@ -354,7 +323,7 @@ def support_plan_transition(
     texts: dict[str, str] = {}
     if action == PlanAction.RETURN:
         errors: dict = {}
-        texts = _texts(errors, required=("reason",), reason=reason)
+        texts = clean_texts(errors, limits=MAX_TEXT, required=("reason",), reason=reason)
         if errors:
             raise ValidationError(errors)
     now = timezone.now()
@@ -388,7 +357,7 @@ def support_plan_revise(*, plan: SupportPlan, by: User) -> SupportPlan:
     returns the revision the first one started.
     """
     case = plan.case
-    _require(by, Perm.CASE_EDIT, case)
+    require_case_perm(by, case, Perm.CASE_EDIT)
     plan = _locked_plan(plan)
     newest = SupportPlan.objects.filter(case=case).aggregate(v=Max("version"))["v"]
     if newest > plan.version:
@@ -435,9 +404,9 @@ def reintegration_plan_save(
     *, case: Case, by: User, start_on: dt.date | None, goals: str
 ) -> ReintegrationPlan:
     """Write the case's reintegration plan, or change it (its visits stay)."""
-    _require(by, Perm.CASE_EDIT, case)
+    require_case_perm(by, case, Perm.CASE_EDIT)
     errors: dict = {}
-    texts = _texts(errors, required=("goals",), goals=goals)
+    texts = clean_texts(errors, limits=MAX_TEXT, required=("goals",), goals=goals)
     plan = ReintegrationPlan.objects.select_for_update().filter(case=case).first()
     creating = plan is None
     if creating:
@@ -449,7 +418,7 @@ def reintegration_plan_save(
             errors["start_on"] = _(
                 "A follow-up visit was made before this date: the start cannot be later."
             )
-    _validate(plan, errors, exclude=["case", "created_by"])
+    full_clean_with(plan, errors, exclude=["case", "created_by"])
     if creating:
         insert_once(plan)
     else:
@@ -481,7 +450,7 @@ def followup_visit_add(
 ) -> FollowUpVisit:
     """A follow-up visit with its three sustainability scores (1–5)."""
     case = plan.case
-    _require(by, Perm.CASE_EDIT, case)
+    require_case_perm(by, case, Perm.CASE_EDIT)
     if submission_id is not None:
         existing = FollowUpVisit.objects.filter(submission_id=submission_id).first()
         if existing is not None:
@@ -489,7 +458,7 @@ def followup_visit_add(
                 raise ValidationError(_("This form was already used for another case."))
             return existing
     errors: dict = {}
-    texts = _texts(errors, notes=notes)
+    texts = clean_texts(errors, limits=MAX_TEXT, notes=notes)
     if visited_by is None:
         errors["visited_by"] = _("Choose who made the visit.")
     elif not has_perm(visited_by, Perm.CASE_EDIT, case.organisation):
@@ -505,7 +474,7 @@ def followup_visit_add(
         recorded_by=by,
         submission_id=submission_id,
     )
-    _validate(visit, errors, exclude=["plan", "visited_by", "recorded_by"])
+    full_clean_with(visit, errors, exclude=["plan", "visited_by", "recorded_by"])
     insert_once(visit)
     seal_into(case.organisation, visit, "content", texts)
     audit_record(

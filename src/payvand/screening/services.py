@@ -28,6 +28,7 @@ from payvand.screening.vocab import (
     ScreeningState,
     TraffickingStatus,
 )
+from payvand.trafficking.services import victim_status_from_screening
 
 MAX_REASON = 4000
 EARLIEST_SCREENING = dt.date(2000, 1, 1)
@@ -321,4 +322,5 @@ def screening_decide(
             "reason_given": bool(reason),
         },
     )
+    victim_status_from_screening(screening=screening, by=by)
     return screening

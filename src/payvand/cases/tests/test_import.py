@@ -193,3 +193,40 @@ def test_org_admin_imports_through_the_web_page(org, owner, client):
 def test_a_caseworker_cannot_import(org, owner, client):
     client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(reverse("cases:import")).status_code == 404
+
+
+def test_the_template_records_what_happened(org, owner):
+    from payvand.trafficking.models import TraffickingEvent, VictimContext
+
+    report = import_cases(org=org, owner=owner, by=None, name="t.csv", data=TEMPLATE.read_bytes())
+    assert report.ok, [str(e) for e in report.errors]
+    controls = sorted(tuple(c.control_methods) for c in VictimContext.objects.all())
+    assert controls == [
+        ("DebtBondage", "WithholdsDocuments"),
+        ("PhysicalAbuse",),
+        ("RestrictsMovement",),
+    ]
+    assert VictimContext.objects.filter(trafficking_status="ActualVictimOfTrafficking").count() == 1
+    assert sorted(TraffickingEvent.objects.values_list("country", flat=True)) == ["AE", "RU"]
+    assert AuditEvent.objects.filter(action="victim.update").count() == 3
+
+
+def test_wrong_codes_of_what_happened_name_line_and_column(org, owner):
+    header = HEADER.strip() + ",trafficking_status,status_decided_by,exploitation_types,"
+    header += "control_methods,migration_status,country_of_exploitation\n"
+    data = (
+        header
+        + "B1,Gulnora,Nazarova,,,,F,TJ,,,2026-10-02,Hotline,Active,"
+        + "ActualVictimOfTrafficking,,ForcedLabor,Beating,,ZZ\n"
+    )
+    report = import_cases(org=org, owner=owner, by=None, name="t.csv", data=data.encode())
+    assert not report.ok and report.imported == 0
+    problems = {(e.line, e.column) for e in report.errors}
+    assert {
+        (2, "status_decided_by"),
+        (2, "exploitation_types"),
+        (2, "control_methods"),
+        (2, "country_of_exploitation"),
+    } <= problems
+    assert "ForcedLabor" in " ".join(e.message for e in report.errors)
+    assert Case.objects.count() == 0

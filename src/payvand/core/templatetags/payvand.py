@@ -1,6 +1,7 @@
 from django import template
 from django.utils import timezone, translation
 
+from payvand.core import countries
 from payvand.core.calendars import effective_calendar, format_date
 from payvand.core.permissions import Perm, has_perm, orgs_where
 
@@ -32,6 +33,36 @@ def pdate(value, user=None) -> str:
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         value = timezone.localtime(value)
     return format_date(value, _calendar_of(user), translation.get_language() or "en")
+
+
+@register.simple_tag
+def pdate_approx(value, precision: str, user=None) -> str:
+    """An approximate date, shown as far as it is known: a day, a month or a year."""
+    if not value:
+        return ""
+    return format_date(
+        value, _calendar_of(user), translation.get_language() or "en", precision or "day"
+    )
+
+
+@register.filter
+def country(code: str) -> str:
+    """A country's name in the active language, from its ISO 3166-1 alpha-2 code."""
+    return countries.country_name(code) if code else ""
+
+
+@register.filter
+def province(code: str) -> str:
+    """A province's name from its ISO 3166-2 code."""
+    return countries.subdivision_name(code) if code else ""
+
+
+@register.filter
+def code_labels(obj, field_name: str) -> list[str]:
+    """The translated labels of a CodeListField's codes, in the picklist's order."""
+    labels = dict(obj._meta.get_field(field_name).codes.choices)
+    chosen = set(getattr(obj, field_name))
+    return [str(label) for code, label in labels.items() if code in chosen]
 
 
 @register.filter
