@@ -55,12 +55,20 @@ def clean_texts(
     return clean
 
 
-def full_clean_with(obj: models.Model, errors: dict, exclude: list[str] | None = None) -> None:
+def full_clean_with(
+    obj: models.Model,
+    errors: dict,
+    exclude: list[str] | None = None,
+    *,
+    db_checks: bool = True,
+) -> None:
     """The model's own checks and ours together, so every field error shows at once.
 
-    Our message comes first; the model's generic one for the same field is dropped."""
+    Our message comes first; the model's generic one for the same field is dropped.
+    ``db_checks`` False skips the unique and constraint checks, which cost a query each:
+    for a service whose own rules already say what the constraints enforce."""
     try:
-        obj.full_clean(exclude=exclude)
+        obj.full_clean(exclude=exclude, validate_unique=db_checks, validate_constraints=db_checks)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, messages)

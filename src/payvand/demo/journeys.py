@@ -42,6 +42,7 @@ from payvand.cases.workflow import case_transition
 from payvand.consent.models import GivenBy, Purpose, RecordedHow
 from payvand.consent.services import consent_record, consent_withdraw
 from payvand.core.permissions import Role
+from payvand.demo.happened import record_what_happened
 from payvand.demo.people import NAMES, SCRIPT_OF_COUNTRY, _feminine
 from payvand.orgs.models import Organisation
 from payvand.plans.services import (
@@ -400,10 +401,11 @@ class Journey:
         # (the others declined further help, were referred on, lost contact, or wait).
         worked = self.rng.random() < SHARE_WORKED
         self.consents(worked=worked)
+        if worked and self.rng.random() < SHARE_SCREENED:
+            self.screening()
+        record_what_happened(self, worked=worked)
         reintegration = False
         if worked:
-            if self.rng.random() < SHARE_SCREENED:
-                self.screening()
             if self.rng.random() < SHARE_RISK:
                 self.risk()
             if self.rng.random() < SHARE_SUPPORT_PLAN:

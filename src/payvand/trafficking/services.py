@@ -261,7 +261,9 @@ def perpetrator_save(
     perpetrator.relation = relation
     perpetrator.gender = gender
     perpetrator.citizenship = citizenship or ""
-    full_clean_with(perpetrator, errors, exclude=["case", "created_by", "submission_id"])
+    full_clean_with(
+        perpetrator, errors, exclude=["case", "created_by", "submission_id"], db_checks=False
+    )
     adding = perpetrator.pk is None
     if adding:
         insert_once(perpetrator)
@@ -391,7 +393,8 @@ def _event_store(
     event.date_precision = date_precision or ""
     event.occurred_on = occurred_on
     event.ended_on = ended_on
-    full_clean_with(event, errors, exclude=["case", "created_by", "submission_id"])
+    # _check_event_dates says what the two check constraints enforce.
+    full_clean_with(event, errors, exclude=["case", "created_by", "submission_id"], db_checks=False)
     adding = event.pk is None
     if adding:
         insert_once(event)

@@ -35,6 +35,7 @@ from payvand.plans.models import (
 from payvand.plans.vocab import PlanStatus
 from payvand.screening.models import Screening, ScreeningAnswer
 from payvand.screening.vocab import RuleResult, ScreeningState
+from payvand.trafficking.models import Perpetrator, TraffickingEvent, VictimContext
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,21 @@ def test_seeded_cases_have_every_kind_of_record(seeded):
     assert tasks.filter(done_at__isnull=True, due_on__gte=TODAY).exists()
     assert tasks.filter(done_at__isnull=True, due_on__lt=TODAY).exists(), "no overdue task"
     assert CaseNote.objects.exists()
+
+    contexts = VictimContext.objects.all()
+    assert contexts.count() == CASES, "every case says what happened"
+    assert all(c.exploitation_types for c in contexts)
+    kinds = {t for c in contexts for t in c.exploitation_types}
+    assert {"ForcedLabour", "SexualExploitation"} <= kinds
+    decided = Screening.objects.filter(state=ScreeningState.DECIDED)
+    assert (
+        contexts.exclude(trafficking_status="").count() == decided.values("case").distinct().count()
+    )
+    events = TraffickingEvent.objects.all()
+    assert events.filter(event_type="Exploitation").count() == CASES
+    assert events.filter(event_type="Recruitment").exists()
+    assert all(e.occurred_on < e.case.identified_on for e in events.select_related("case"))
+    assert Perpetrator.objects.exists()
 
     statuses = set(Case.objects.values_list("status", flat=True))
     assert {CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP, CaseStatus.CLOSED} <= statuses
