@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from payvand.cases.models import Case, CaseSequence, Person
 from payvand.cases.selectors import case_staff
 from payvand.cases.vocab import BirthPrecision, Gender, IdentificationSource
 from payvand.core import countries, crypto
-from payvand.core.audit.services import audit_record
+from payvand.core.audit.services import AuditEntry, audit_record, audit_record_many
 from payvand.core.errors import PermissionDenied
 from payvand.core.permissions import Perm, has_perm
 from payvand.core.sealed import context_for
@@ -139,13 +140,25 @@ def registration_validate(org: Organisation, reg: Registration, today: dt.date) 
     return birth_year
 
 
-def _next_case_number(org: Organisation, year: int) -> str:
-    seq, _created = CaseSequence.objects.select_for_update().get_or_create(
-        organisation=org, year=year
-    )
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"{org.country}-{org.code}-{year}-{seq.last:05d}"
+def _reserve_case_numbers(org: Organisation, years: list[int]) -> list[str]:
+    """The next case numbers of ``org``, one per year given, in order: no gap, no repeat.
+
+    Each year's sequence row is locked (SELECT … FOR UPDATE) and moved on once for
+    all of its numbers, so a batch pays one round trip per year, not per case.
+    """
+    next_of: dict[int, int] = {}
+    for year in sorted(set(years)):
+        seq, _created = CaseSequence.objects.select_for_update().get_or_create(
+            organisation=org, year=year
+        )
+        next_of[year] = seq.last + 1
+        seq.last += years.count(year)
+        seq.save(update_fields=["last"])
+    numbers = []
+    for year in years:
+        numbers.append(f"{org.country}-{org.code}-{year}-{next_of[year]:05d}")
+        next_of[year] += 1
+    return numbers
 
 
 @transaction.atomic(durable=True)
@@ -186,8 +199,61 @@ def register_in_transaction(
         existing = Case.objects.filter(organisation=org, submission_id=submission_id).first()
         if existing is not None:
             return existing
+    return register_many_in_transaction(
+        org=org,
+        by=by,
+        registrations=[registration],
+        owner=owner,
+        status=status,
+        check_perm=False,
+        submission_id=submission_id,
+    )[0]
+
+
+@transaction.atomic(durable=True)
+def case_register_many(
+    *,
+    org: Organisation,
+    by: User | None,
+    registrations: Sequence[Registration],
+    owner: User | None = None,
+    status: str = "",
+) -> list[Case]:
+    """Many new survivors and their cases of one organisation, all or none (one transaction).
+
+    The same guarantees as `case_register` — validated like the form, identities sealed,
+    names indexed, consecutive case numbers, one audit row per case on the chain — for a
+    fraction of the cost per case: rows are inserted in bulk and each lock taken once.
+    Keep a batch to a few hundred registrations (seeding uses 500).
+    """
+    return register_many_in_transaction(
+        org=org, by=by, registrations=registrations, owner=owner, status=status
+    )
+
+
+def register_many_in_transaction(
+    *,
+    org: Organisation,
+    by: User | None,
+    registrations: Sequence[Registration],
+    owner: User | None = None,
+    status: str = "",
+    check_perm: bool = True,
+    submission_id: uuid.UUID | None = None,
+) -> list[Case]:
+    """`case_register_many` inside the caller's transaction; what `case_register` runs too.
+
+    Every registration is validated before anything is written. An invalid one raises
+    ValidationError whose fields are prefixed by its position (``"3.birth_year"``) when
+    there is more than one registration, unprefixed (as the form's) when there is one.
+    ``submission_id`` is for a single registration (the form's double-submit guard).
+    """
+    if check_perm and by is not None and not has_perm(by, Perm.CASE_EDIT, org):
+        raise PermissionDenied(_("You cannot register cases in this organisation."))
+    if not registrations:
+        return []
     today = timezone.localdate()
-    birth_year = registration_validate(org, registration, today)
+    birth_years = _validate_all(org, registrations, today)
     owner = owner or by
     if owner is None:
         raise ValidationError({"owner": _("A case needs a caseworker responsible.")})
@@ -195,44 +261,78 @@ def register_in_transaction(
         raise ValidationError(
             {"owner": _("The caseworker responsible must work in this organisation.")}
         )
-    person = Person(
-        organisation=org,
-        gender=registration.gender,
-        birth_year=birth_year,
-        birth_precision=registration.birth_precision,
-        citizenship=Person.citizenship_value(registration.citizenship),
-    )
-    identity = registration.identity.to_json()
-    # The public id exists before the insert, so the blob is bound to its row at once.
-    person.identity = crypto.seal_json(org, identity, context=context_for(person, "identity"))
-    person.save()
-    name_index.index_person(person, identity, new=True)
-    case = Case(
-        organisation=org,
-        person=person,
-        owner=owner,
-        number=_next_case_number(org, registration.identified_on.year),
-        identification_source=registration.identification_source,
-        identified_on=registration.identified_on,
-        province=registration.province,
-        submission_id=submission_id,
-        **({"status": status} if status else {}),
-    )
+    persons = [
+        Person(
+            organisation=org,
+            gender=reg.gender,
+            birth_year=birth_year,
+            birth_precision=reg.birth_precision,
+            citizenship=Person.citizenship_value(reg.citizenship),
+        )
+        for reg, birth_year in zip(registrations, birth_years, strict=True)
+    ]
+    identities = [reg.identity.to_json() for reg in registrations]
+    for person, identity in zip(persons, identities, strict=True):
+        # The public id exists before the insert, so the blob is bound to its row at once.
+        person.identity = crypto.seal_json(org, identity, context=context_for(person, "identity"))
+    Person.objects.bulk_create(persons)
+    name_index.index_new_persons(org, list(zip(persons, identities, strict=True)))
+    numbers = _reserve_case_numbers(org, [reg.identified_on.year for reg in registrations])
+    cases = [
+        Case(
+            organisation=org,
+            person=person,
+            owner=owner,
+            number=number,
+            identification_source=reg.identification_source,
+            identified_on=reg.identified_on,
+            province=reg.province,
+            submission_id=submission_id,
+            **({"status": status} if status else {}),
+        )
+        for reg, person, number in zip(registrations, persons, numbers, strict=True)
+    ]
     try:
         with transaction.atomic():
-            case.save()
+            Case.objects.bulk_create(cases)
     except IntegrityError:
         # The same submission raced in from a second tab: the first one won.
         raise ValidationError(_("This form was already submitted.")) from None
-    case.assigned.add(owner)
-    audit_record(
-        action="case.register",
-        actor=by,
-        organisation=org,
-        obj=case,
-        details={"person": str(person.public_id), "number": case.number},
+    Case.assigned.through.objects.bulk_create(
+        Case.assigned.through(case_id=case.pk, user_id=owner.pk) for case in cases
     )
-    return case
+    audit_record_many(
+        [
+            AuditEntry(
+                action="case.register",
+                actor=by,
+                organisation=org,
+                obj=case,
+                details={"person": str(case.person.public_id), "number": case.number},
+            )
+            for case in cases
+        ]
+    )
+    return cases
+
+
+def _validate_all(
+    org: Organisation, registrations: Sequence[Registration], today: dt.date
+) -> list[int | None]:
+    """Birth years of all registrations, or every field error of all of them at once."""
+    birth_years: list[int | None] = []
+    errors: dict[str, list] = {}
+    for position, reg in enumerate(registrations, start=1):
+        try:
+            birth_years.append(registration_validate(org, reg, today))
+        except ValidationError as exc:
+            if len(registrations) == 1:
+                raise
+            for name, messages in exc.message_dict.items():
+                errors[f"{position}.{name}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    return birth_years
 
 
 def person_identity(*, person: Person, by: User | None, purpose: str = "view") -> Identity:

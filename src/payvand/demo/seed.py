@@ -10,7 +10,7 @@ from django.utils import timezone
 from payvand.accounts.models import Membership, User
 from payvand.accounts.services import membership_grant
 from payvand.cases.models import Case
-from payvand.cases.services import case_register
+from payvand.cases.services import Registration, case_register, case_register_many
 from payvand.core.permissions import Role
 from payvand.demo import region
 from payvand.demo.journeys import JourneyContext, seed_journey
@@ -28,7 +28,10 @@ class DemoLogin:
 
 
 def seed_demo(
-    progress: Callable[[str], None] = lambda _msg: None, cases: int = 0, journeys: bool = True
+    progress: Callable[[str], None] = lambda _msg: None,
+    cases: int = 0,
+    journeys: bool = True,
+    bar: Callable[[int, int], None] | None = None,
 ) -> list[DemoLogin]:
     """Create what is missing of the demo region; running it again changes nothing.
 
@@ -36,6 +39,7 @@ def seed_demo(
     missing ones are added, through the same service as the registration form).
     ``journeys``: record consents, screenings, plans, assistance… on the new cases
     through the services, as their caseworkers and supervisors would (journeys.py).
+    ``bar``: called with (cases now, total) while cases are added (a progress bar).
     """
     for code, name, org_type, country, subdivision, phone, languages, _lang in region.ORGANISATIONS:
         if Organisation.objects.filter(code=code).exists():
@@ -87,18 +91,30 @@ def seed_demo(
             DemoLogin(email=email, role=role, org_code=org.full_code, country=org.country)
         )
     if cases:
-        seed_cases(cases, progress, journeys=journeys)
+        seed_cases(cases, progress, journeys=journeys, bar=bar)
     return logins
 
 
+SEED_BATCH = 500
+
+
 def seed_cases(
-    total: int, progress: Callable[[str], None] = lambda _msg: None, *, journeys: bool = False
+    total: int,
+    progress: Callable[[str], None] = lambda _msg: None,
+    *,
+    journeys: bool = False,
+    bar: Callable[[int, int], None] | None = None,
+    batch_size: int = SEED_BATCH,
 ) -> int:
     """Add cases until the demo organisations hold ``total``; returns how many were added.
 
     ``journeys``: also record what happened to each new case after registration
-    (demo/journeys.py). Cases that already exist are left as they are, so seeding again
-    adds nothing. Off by default: the benchmark times registration alone.
+    (demo/journeys.py), one case after another. Without journeys (the benchmark's
+    100,000 cases) cases are registered ``batch_size`` at a time per organisation,
+    each batch one transaction (`case_register_many`): an interrupted run keeps
+    whole batches only, and running it again tops up to ``total``. Cases that
+    already exist are left as they are, so seeding again adds nothing.
+    ``bar``: called with (cases now, total) as cases are added (a progress bar).
     """
     codes = list(region.STAFF_NAMES)
     existing = Case.objects.filter(organisation__code__in=codes).count()
@@ -113,20 +129,46 @@ def seed_cases(
     }
     rng = random.Random(2026 + existing)
     today = timezone.localdate()
-    context = None
-    if journeys:
-        demo_orgs = Organisation.objects.filter(
-            code__in=[o[0] for o in region.ORGANISATIONS], is_active=True
-        ).order_by("code")
-        context = JourneyContext.load(list(demo_orgs), today=today)
-    for n in range(1, missing + 1):
+    done = 0
+    if bar is not None:
+        bar(existing, total)
+
+    def report(added: int) -> None:
+        nonlocal done
+        before, done = done, done + added
+        if bar is not None:
+            bar(existing + done, total)
+        elif done // 250 > before // 250 or done == missing:
+            progress(f"cases {existing + done}/{total}")
+
+    if not journeys:
+        pending: dict[str, list[Registration]] = {code: [] for code in codes}
+
+        def register(code: str) -> None:
+            org, owner = owners[code]
+            case_register_many(org=org, by=None, owner=owner, registrations=pending[code])
+            report(len(pending[code]))
+            pending[code] = []
+
+        for _n in range(missing):
+            code = rng.choice(codes)
+            pending[code].append(demo_registration(rng, owners[code][0].country, today))
+            if len(pending[code]) >= batch_size:
+                register(code)
+        for code in codes:
+            if pending[code]:
+                register(code)
+        return missing
+    demo_orgs = Organisation.objects.filter(
+        code__in=[o[0] for o in region.ORGANISATIONS], is_active=True
+    ).order_by("code")
+    context = JourneyContext.load(list(demo_orgs), today=today)
+    for _n in range(missing):
         org, owner = owners[rng.choice(codes)]
         registration = demo_registration(rng, org.country, today)
         case = case_register(org=org, by=None, owner=owner, registration=registration)
-        if context is not None:
-            seed_journey(case, registration, context)
-        if n % 250 == 0 or n == missing:
-            progress(f"cases {existing + n}/{total}")
-    if context is not None and context.counts:
+        seed_journey(case, registration, context)
+        report(1)
+    if context.counts:
         progress(f"journeys: {context.summary()}")
     return missing

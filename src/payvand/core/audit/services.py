@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -13,6 +15,19 @@ from payvand.core.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 if TYPE_CHECKING:
     from payvand.accounts.models import User
     from payvand.orgs.models import Organisation
+
+
+@dataclass
+class AuditEntry:
+    """One event to append; ``obj`` gives object type and public id when it has one."""
+
+    action: str
+    actor: User | None
+    organisation: Organisation | None = None
+    obj: Any = None
+    object_type: str = ""
+    object_id: str = ""
+    details: dict | None = field(default=None)
 
 
 def audit_record(
@@ -30,37 +45,58 @@ def audit_record(
     An event about a case, or about anything that belongs to a case (``obj.case``),
     is also filed under that case for its timeline.
     """
-    case_id = None
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(getattr(obj, "public_id", obj.pk))
-        case_id = _case_of(obj)
+    entry = AuditEntry(action, actor, organisation, obj, object_type, object_id, details)
+    return audit_record_many([entry])[0]
+
+
+def audit_record_many(entries: Sequence[AuditEntry]) -> list[AuditEvent]:
+    """Append ``entries`` in order, chained as if recorded one by one.
+
+    The head row is locked once, the chain computed here and the rows inserted in
+    one statement per batch, so a bulk write (seeding, an import) pays for the
+    lock and the round trips once instead of once per row.
+    """
+    if not entries:
+        return []
     context = request_context.current()
     with transaction.atomic():
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
             id=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
         )
-        event = AuditEvent(
-            seq=head.last_seq + 1,
-            occurred_at=timezone.now(),
-            actor_id=getattr(actor, "public_id", None)
-            if actor and actor.is_authenticated
-            else None,
-            organisation_id=organisation.public_id if organisation is not None else None,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            case_id=case_id,
-            request_id=context.request_id,
-            ip=context.ip,
-            details=details or {},
-            prev_hash=head.last_hash,
-        )
-        event.hash = event.compute_hash()
-        event.save(force_insert=True)
-        head.last_seq, head.last_hash = event.seq, event.hash
+        occurred_at = timezone.now()
+        seq, prev_hash = head.last_seq, head.last_hash
+        events = []
+        for entry in entries:
+            seq += 1
+            event = _event(entry, seq=seq, prev_hash=prev_hash, occurred_at=occurred_at)
+            event.request_id, event.ip = context.request_id, context.ip
+            event.hash = prev_hash = event.compute_hash()
+            events.append(event)
+        AuditEvent.objects.bulk_create(events)
+        head.last_seq, head.last_hash = seq, prev_hash
         head.save(update_fields=["last_seq", "last_hash"])
-    return event
+    return events
+
+
+def _event(entry: AuditEntry, *, seq: int, prev_hash: str, occurred_at) -> AuditEvent:
+    object_type, object_id, case_id = entry.object_type, entry.object_id, None
+    obj, actor, organisation = entry.obj, entry.actor, entry.organisation
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(getattr(obj, "public_id", obj.pk))
+        case_id = _case_of(obj)
+    return AuditEvent(
+        seq=seq,
+        occurred_at=occurred_at,
+        actor_id=getattr(actor, "public_id", None) if actor and actor.is_authenticated else None,
+        organisation_id=organisation.public_id if organisation is not None else None,
+        action=entry.action,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case_id,
+        details=entry.details or {},
+        prev_hash=prev_hash,
+    )
 
 
 def _case_of(obj: Any):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from payvand.accounts.models import User
 from payvand.cases.importer import ImportFileError, import_cases
 from payvand.core.calendars import Calendar
+from payvand.core.progress import ProgressBar
 from payvand.orgs.selectors import organisation_by_code
 
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
                 name=path.name,
                 data=data,
                 calendar=options["calendar"],
-                progress=self._progress,
+                progress=ProgressBar(options.get("stderr") or sys.stderr, unit="rows"),
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
@@ -60,13 +61,3 @@ class Command(BaseCommand):
                 f"Nothing was imported: {len(report.errors)} problem(s) in {report.rows} row(s)."
             )
         self.stdout.write(f"Imported {report.imported} cases into {org.full_code}.")
-
-    def _progress(self, done: int, total: int) -> None:
-        if sys.stderr.isatty() or done == total or done % 500 == 0:
-            width = 30
-            filled = width * done // total
-            self.stderr.write(
-                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=""
-            )
-            if done == total:
-                self.stderr.write("")

@@ -1,5 +1,8 @@
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
+from payvand.core.progress import ProgressBar
 from payvand.demo.region import DEMO_CASES, DEMO_PASSWORD
 from payvand.demo.seed import seed_demo
 
@@ -21,8 +24,8 @@ class Command(BaseCommand):
             "--registrations-only",
             action="store_true",
             help=(
-                "Register the new cases only: no consents, screenings, plans, assistance "
-                "(much faster for large numbers)."
+                "Register the new cases only, 500 to a transaction: no consents, screenings, "
+                "plans, assistance (much faster for large numbers, e.g. --cases 100000)."
             ),
         )
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
@@ -34,6 +37,7 @@ class Command(BaseCommand):
             progress=lambda msg: self.stdout.write(f"  + {msg}"),
             cases=cases,
             journeys=not registrations_only,
+            bar=ProgressBar(options.get("stderr") or sys.stderr, unit="cases", every=5000),
         )
         if not quiet_logins:
             print_logins(self.stdout, logins)
