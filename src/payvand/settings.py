@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "payvand.assistance",
     "payvand.plans",
     "payvand.trafficking",
+    "payvand.attachments",
     "payvand.dashboard",
     "payvand.demo",
 ]
@@ -245,6 +246,12 @@ PAYVAND_BASE_URL = os.environ.get("PAYVAND_BASE_URL", "http://127.0.0.1:8000")
 
 # Master key for the per-organisation data keys (the encryption issue uses it);
 # `payvand serve` refuses to start without one of these.
+# Attachments: sealed files under the data folder, never served by a static server.
+ATTACHMENTS_DIR = Path(
+    os.environ.get("PAYVAND_ATTACHMENTS_DIR") or DATA_DIR / "attachments"
+).resolve()
+ATTACHMENT_MAX_BYTES = int(os.environ.get("PAYVAND_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
+
 MASTER_KEY = os.environ.get("PAYVAND_MASTER_KEY", "")
 MASTER_KEY_FILE = os.environ.get("PAYVAND_MASTER_KEY_FILE", "")
 

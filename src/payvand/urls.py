@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/", include("payvand.assistance.urls")),
     path("cases/", include("payvand.plans.urls")),
     path("cases/", include("payvand.trafficking.urls")),
+    path("cases/", include("payvand.attachments.urls")),
     path("orgs/", include((accounts_urls.staff_urlpatterns, "staff"))),
     path("audit/", core_views.audit_status, name="audit_status"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -35,8 +35,8 @@ from payvand.cases.services import (
     registration_validate,
 )
 from payvand.cases.vocab import BirthPrecision, CaseStatus, Gender, IdentificationSource
-from payvand.core.audit.services import audit_record
 from payvand.core import countries
+from payvand.core.audit.services import audit_record
 from payvand.core.calendars import Calendar, from_solar_hijri
 from payvand.core.errors import PermissionDenied
 from payvand.core.permissions import Perm, has_perm

@@ -7,8 +7,8 @@ without opening anything sealed, and none of these names a person. The guardian'
 name and relation, the note and the reason for withdrawal are free text about a
 survivor: they exist only sealed with the case organisation's key.
 
-A scan of the signed form is out of scope for now: it will be an attachment of the
-consent once the attachments part of the case-management issue exists.
+A scan of the signed form is attached to the case as an attachment of the category
+"Signed consent form" (attachments app), sealed like every file.
 """
 
 import uuid

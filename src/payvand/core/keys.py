@@ -62,6 +62,7 @@ def org_keys_rotate(*, org: Organisation) -> int:
         column.model.objects.filter(pk=row.pk).update(
             **{column.field: crypto.seal(org, plaintext, context=context)}
         )
+    files = sum(reseal(org) for reseal in sealed.RESEALERS)
     for reindex in sealed.REINDEXERS:
         reindex(org)
     OrgKey.objects.filter(organisation=org, version__in=old_versions).update(
@@ -73,9 +74,9 @@ def org_keys_rotate(*, org: Organisation) -> int:
         actor=None,
         organisation=org,
         obj=org,
-        details={"new_version": new.version, "resealed": len(plaintexts)},
+        details={"new_version": new.version, "resealed": len(plaintexts), "files": files},
     )
-    return len(plaintexts)
+    return len(plaintexts) + files
 
 
 @transaction.atomic(durable=True)

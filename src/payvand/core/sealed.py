@@ -20,6 +20,9 @@ class SealedColumn:
 
 COLUMNS: list[SealedColumn] = []
 REINDEXERS: list[Callable] = []
+# Sealed data outside the database (files): each reseals an organisation's under its
+# current key, inside the rotation's transaction, and returns how many it re-sealed.
+RESEALERS: list[Callable] = []
 
 
 def register(model: type[models.Model], *fields: str, org_field: str = "organisation") -> None:
@@ -32,6 +35,11 @@ def register(model: type[models.Model], *fields: str, org_field: str = "organisa
 def register_reindexer(reindex: Callable) -> None:
     if reindex not in REINDEXERS:
         REINDEXERS.append(reindex)
+
+
+def register_resealer(reseal: Callable) -> None:
+    if reseal not in RESEALERS:
+        RESEALERS.append(reseal)
 
 
 def context_for(instance: models.Model, field: str) -> str:

@@ -1,6 +1,8 @@
 """Settings for the test suite: the real ones, over plain http, with fast hashing."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("PAYVAND_HTTPS", "0")
 os.environ.setdefault("PAYVAND_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
@@ -8,6 +10,9 @@ os.environ.setdefault("PAYVAND_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("PAYVAND_MASTER_KEY", "dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=")
 
 from payvand.settings import *  # noqa: F403
+
+# Attachments of the suite go to a folder of their own, removed by the OS's tmp cleaner.
+ATTACHMENTS_DIR = Path(tempfile.mkdtemp(prefix="payvand-test-attachments-"))
 
 # Argon2 is deliberately slow; the suite creates hundreds of users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
