@@ -24,12 +24,11 @@ from payvand.assistance.models import (
     Task,
     TaskState,
 )
+from payvand.cases.guards import require_case_perm
 from payvand.cases.models import Case
-from payvand.cases.selectors import cases_visible_to
 from payvand.core.audit.services import audit_record
 from payvand.core.db import insert_once
 from payvand.core.errors import IllegalTransition, PermissionDenied
-from payvand.core.permissions import Perm, has_perm
 from payvand.core.sealed import seal_into
 from payvand.orgs.models import Organisation
 
@@ -51,10 +50,7 @@ TASK_TRANSITIONS: dict[str, frozenset[str]] = {
 
 def _require_case_edit(case: Case, by: User) -> None:
     """Recording on a case: the right in its organisation, and the case within reach."""
-    if not has_perm(by, Perm.CASE_EDIT, case.organisation):
-        raise PermissionDenied(_("You cannot record anything on this case."))
-    if not cases_visible_to(by).filter(pk=case.pk).exists():
-        raise PermissionDenied(_("You cannot record anything on this case."))
+    require_case_perm(by, case, message=_("You cannot record anything on this case."))
 
 
 def _check_date(errors: dict, field: str, value: dt.date | None, today: dt.date) -> None:

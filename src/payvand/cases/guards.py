@@ -9,18 +9,31 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from payvand.accounts.models import User
-from payvand.cases.models import Case
+from payvand.cases.models import Case, Person
 from payvand.cases.selectors import cases_visible_to
 from payvand.core.errors import PermissionDenied
 from payvand.core.permissions import Perm, has_perm
 
 
-def require_case_perm(by: User, case: Case, perm: Perm = Perm.CASE_EDIT) -> None:
-    """The right in the case's organisation, and the case within the caller's scope."""
+def require_case_perm(by: User, case: Case, perm: Perm = Perm.CASE_EDIT, message: str = "") -> None:
+    """The right in the case's organisation, and the case within the caller's scope.
+
+    Writing (CASE_EDIT) is also refused once the survivor's data was erased on request:
+    nothing personal may be recorded about her again on that case."""
     if not has_perm(by, perm, case.organisation) or not (
         cases_visible_to(by).filter(pk=case.pk).exists()
     ):
-        raise PermissionDenied(_("You cannot do this on this case."))
+        raise PermissionDenied(message or _("You cannot do this on this case."))
+    if (
+        perm == Perm.CASE_EDIT
+        and Person.objects.filter(pk=case.person_id, erased_at__isnull=False).exists()
+    ):
+        raise PermissionDenied(
+            _(
+                "This survivor's personal data was erased on request: nothing more can be "
+                "recorded on this case."
+            )
+        )
 
 
 def already_submitted(

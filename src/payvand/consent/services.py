@@ -15,14 +15,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from payvand.accounts.models import User
+from payvand.cases.guards import require_case_perm
 from payvand.cases.models import Case
-from payvand.cases.selectors import cases_visible_to
 from payvand.consent.models import TRANSITIONS, Consent, ConsentStatus, GivenBy
 from payvand.core import crypto
 from payvand.core.audit.services import audit_record
 from payvand.core.calendars import effective_calendar, format_date
-from payvand.core.errors import DomainError, IllegalTransition, PermissionDenied
-from payvand.core.permissions import Perm, has_perm
+from payvand.core.errors import DomainError, IllegalTransition
 from payvand.core.sealed import context_for
 from payvand.orgs.models import Organisation
 
@@ -33,11 +32,7 @@ MAX_TEXT_LENGTH = 2000
 
 def _check_may_edit(case: Case, by: User) -> None:
     """CASE_EDIT in the case's organisation, and the case within the caller's scope."""
-    if not (
-        has_perm(by, Perm.CASE_EDIT, case.organisation)
-        and cases_visible_to(by).filter(pk=case.pk).exists()
-    ):
-        raise PermissionDenied(_("You cannot record consent on this case."))
+    require_case_perm(by, case, message=_("You cannot record consent on this case."))
 
 
 def _audit_details(consent: Consent) -> dict:

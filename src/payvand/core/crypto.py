@@ -45,6 +45,19 @@ class KeyDestroyed(Exception):
     """The organisation's keys were destroyed: its personal data is gone for good."""
 
 
+class Erased(KeyDestroyed):
+    """This one record was erased (on the survivor's request): like a destroyed key, for
+    one case only, so every page that handles a purge handles it too."""
+
+
+# What an erased blob is replaced with: no ciphertext is left to decrypt, ever.
+TOMBSTONE = b"\x00erased"
+
+
+def is_erased(blob) -> bool:
+    return blob is not None and bytes(blob[: len(TOMBSTONE)]) == TOMBSTONE
+
+
 class KeyMissing(Exception):
     """The organisation has no data key yet."""
 
@@ -199,6 +212,8 @@ def blob_version(blob: bytes) -> int:
 
 def unseal(org: Organisation, blob: bytes, *, context: str) -> bytes:
     blob = bytes(blob)
+    if is_erased(blob):
+        raise Erased(f"A record of organisation {org.pk} was erased.")
     version = blob_version(blob)
     _version, dek = data_key(org, version)
     header = blob[: _HEADER.size]

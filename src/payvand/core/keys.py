@@ -52,7 +52,7 @@ def org_keys_rotate(*, org: Organisation) -> int:
         for row in rows.iterator():
             context = sealed.context_for(row, column.field)
             blob = getattr(row, column.field)
-            if blob:
+            if blob and not crypto.is_erased(blob):
                 plaintexts.append((column, row, crypto.unseal(org, blob, context=context)))
     now = timezone.now()
     OrgKey.objects.filter(organisation=org, version__in=old_versions).update(retired_at=now)

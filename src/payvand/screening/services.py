@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payvand.accounts.models import User
+from payvand.cases.guards import require_case_perm
 from payvand.cases.models import Case
-from payvand.cases.selectors import cases_visible_to
 from payvand.core import crypto
 from payvand.core.audit.services import audit_record
 from payvand.core.errors import DomainError, IllegalTransition, PermissionDenied
@@ -113,10 +113,7 @@ def catalogue_import(*, raw: bytes, by: User | None) -> tuple[CatalogueVersion, 
 
 
 def _require_case_edit(case: Case, by: User) -> None:
-    if not has_perm(by, Perm.CASE_EDIT, case.organisation):
-        raise PermissionDenied(_("You cannot record screenings in this organisation."))
-    if not cases_visible_to(by).filter(pk=case.pk).exists():
-        raise PermissionDenied(_("You cannot record screenings for this case."))
+    require_case_perm(by, case, message=_("You cannot record screenings for this case."))
 
 
 @transaction.atomic(durable=True)
