@@ -10,13 +10,14 @@ class AttachmentsConfig(AppConfig):
     def ready(self) -> None:
         from payvand.attachments import sections
         from payvand.attachments.models import Attachment
-        from payvand.attachments.services import attachments_reseal
+        from payvand.attachments.services import attachments_erase, attachments_reseal
         from payvand.cases.sections import CaseSection
         from payvand.cases.sections import register as register_section
         from payvand.core import sealed
 
         sealed.register(Attachment, "meta", org_field="case__organisation")
         sealed.register_resealer(attachments_reseal)
+        sealed.register_eraser(attachments_erase)
         register_section(
             CaseSection(
                 key="attachments",

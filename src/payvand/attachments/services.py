@@ -167,7 +167,8 @@ def attachments_reseal(org) -> int:
     written: list[str] = []
     replaced: list[str] = []
     try:
-        for attachment in Attachment.objects.filter(case__organisation=org).iterator():
+        files = Attachment.objects.filter(case__organisation=org).exclude(stored_name="")
+        for attachment in files.iterator():
             try:
                 data = storage.read(org, attachment)
             except FileNotFoundError:
@@ -187,3 +188,20 @@ def attachments_reseal(org) -> int:
 
     transaction.on_commit(_drop_old)
     return len(written)
+
+
+def attachments_erase(cases) -> int:
+    """Forget the files of ``cases`` (a survivor's erasure); deleted once committed.
+    Their metadata is erased with every other sealed column."""
+    files = Attachment.objects.filter(case__in=cases).exclude(stored_name="")
+    doomed = [
+        (a.case.organisation, a.stored_name) for a in files.select_related("case__organisation")
+    ]
+    files.update(stored_name="")
+
+    def _delete() -> None:
+        for org, name in doomed:
+            storage.remove(org, name)
+
+    transaction.on_commit(_delete)
+    return len(doomed)

@@ -3,7 +3,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from payvand.cases.services import Identity, Registration
-from payvand.cases.vocab import BirthPrecision, CaseStatus, Gender, IdentificationSource
+from payvand.cases.vocab import (
+    BirthPrecision,
+    CaseStatus,
+    ErasureReason,
+    Gender,
+    IdentificationSource,
+)
 from payvand.core import countries
 from payvand.core.dates import CalendarDateField
 from payvand.core.widgets import FastSelect, FastSelectMultiple
@@ -185,3 +191,12 @@ class CaseImportForm(forms.Form):
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
         return upload
+
+
+class CaseEraseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why"), choices=ErasureReason.choices)
+    confirm = forms.CharField(
+        label=_("Type the case number to confirm"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr"}),
+    )

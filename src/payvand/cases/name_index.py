@@ -199,7 +199,8 @@ def reindex_org(org: Organisation) -> int:
     except (crypto.KeyMissing, crypto.KeyDestroyed):
         return 0
     count = 0
-    for person in Person.objects.filter(organisation=org, identity__isnull=False).iterator():
+    people = Person.objects.filter(organisation=org, identity__isnull=False, erased_at__isnull=True)
+    for person in people.iterator():
         from payvand.core.sealed import context_for
 
         person.organisation = org

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<uuid:public_id>/status/", views.case_status, name="status"),
     path("<uuid:public_id>/assign/", views.case_assign, name="assign"),
     path("<uuid:public_id>/timeline/", views.case_timeline, name="timeline"),
+    path("<uuid:public_id>/erase/", views.case_erase, name="erase"),
 ]

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from payvand.cases import selectors, services, workflow
-from payvand.cases.forms import CaseAssignForm, CaseImportForm, CaseRegisterForm, CaseSearchForm
+from payvand.cases.erasure import person_erase
+from payvand.cases.forms import (
+    CaseAssignForm,
+    CaseEraseForm,
+    CaseImportForm,
+    CaseRegisterForm,
+    CaseSearchForm,
+)
 from payvand.cases.importer import ImportFileError, import_cases
 from payvand.cases.sections import sections_for
 from payvand.cases.vocab import ClosureReason
@@ -119,6 +126,8 @@ def case_detail(request, public_id):
             "actions": [(name, ACTIONS[name]) for name in allowed_actions(request.user, case)],
             "closure_reasons": ClosureReason.choices,
             "can_assign": has_perm(request.user, Perm.CASE_ASSIGN, case.organisation),
+            "can_erase": case.person.erased_at is None
+            and has_perm(request.user, Perm.CASE_APPROVE, case.organisation),
             "pending_request": case.status_changes.filter(action="request_closure").first()
             if case.closure_pending
             else None,
@@ -226,3 +235,24 @@ def case_import(request):
                     else "dashboard:home"
                 )
     return render(request, "cases/import.html", {"form": form, "report": report})
+
+
+def case_erase(request, public_id):
+    """A supervisor erases the survivor's personal data on her request (cases/erasure.py)."""
+    case = selectors.case_get(request.user, public_id)
+    if not has_perm(request.user, Perm.CASE_APPROVE, case.organisation):
+        raise Http404
+    if case.person.erased_at is not None:
+        messages.info(request, _("This survivor's personal data was already erased."))
+        return redirect("cases:detail", public_id=case.public_id)
+    form = CaseEraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = call_service(form, person_erase, case=case, by=request.user, **form.cleaned_data)
+        if done:
+            messages.success(
+                request,
+                _("Erased: %(blobs)s sealed records and %(files)s files of %(cases)s cases.")
+                % {"blobs": done.blobs, "files": done.files, "cases": done.cases},
+            )
+            return redirect("cases:detail", public_id=case.public_id)
+    return render(request, "cases/erase.html", {"case": case, "form": form})

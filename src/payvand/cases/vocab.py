@@ -45,3 +45,11 @@ class ClosureReason(models.TextChoices):
     REFERRED_ON = "ReferredOn", _("Referred on to another organisation")
     DECEASED = "Deceased", _("Deceased")
     OTHER = "Other", _("Other")
+
+
+class ErasureReason(models.TextChoices):
+    """Why a survivor's personal data was erased (cases/erasure.py)."""
+
+    SURVIVOR_REQUEST = "SurvivorRequest", _("She or he asked for it")
+    GUARDIAN_REQUEST = "GuardianRequest", _("Her or his guardian asked for it")
+    RECORDED_IN_ERROR = "RecordedInError", _("Recorded in error")

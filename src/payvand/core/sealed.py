@@ -17,12 +17,24 @@ class SealedColumn:
     field: str
     org_field: str = "organisation"
 
+    @property
+    def case_path(self) -> str | None:
+        """The lookup from a row to its case ("case", "plan__case"), if it has one."""
+        path = self.org_field.removesuffix("__organisation")
+        if path == self.org_field or not (path == "case" or path.endswith("__case")):
+            return None
+        return path
+
 
 COLUMNS: list[SealedColumn] = []
 REINDEXERS: list[Callable] = []
 # Sealed data outside the database (files): each reseals an organisation's under its
 # current key, inside the rotation's transaction, and returns how many it re-sealed.
 RESEALERS: list[Callable] = []
+# Sealed data outside the database, erased with a survivor's cases: each gets the cases
+# (a queryset), erases what it holds of them when the transaction commits, and returns
+# how many items it erased.
+ERASERS: list[Callable] = []
 
 
 def register(model: type[models.Model], *fields: str, org_field: str = "organisation") -> None:
@@ -40,6 +52,11 @@ def register_reindexer(reindex: Callable) -> None:
 def register_resealer(reseal: Callable) -> None:
     if reseal not in RESEALERS:
         RESEALERS.append(reseal)
+
+
+def register_eraser(erase: Callable) -> None:
+    if erase not in ERASERS:
+        ERASERS.append(erase)
 
 
 def context_for(instance: models.Model, field: str) -> str:

@@ -11,10 +11,11 @@ ROWS = {
     "cases:status": ("POST", OK_FOR(Role.SUPERVISOR, ok=302), {r: 404 for r in Role.values}),
     "cases:assign": ("GET", OK_FOR(Role.SUPERVISOR), {r: 404 for r in Role.values}),
     "cases:timeline": ("GET", OK_FOR(Role.SUPERVISOR), {r: 404 for r in Role.values}),
+    "cases:erase": ("GET", OK_FOR(Role.SUPERVISOR), {r: 404 for r in Role.values}),
 }
 
 
 def url_kwargs(name, converters, org, target):
-    if name in ("cases:detail", "cases:status", "cases:assign", "cases:timeline"):
+    if name in ("cases:detail", "cases:status", "cases:assign", "cases:timeline", "cases:erase"):
         return {"public_id": case(org, owner=target.user).public_id}
     return None
