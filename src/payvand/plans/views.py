@@ -62,8 +62,16 @@ def _act(request, service, *, success: str, **kwargs) -> None:
 def _form_page(request, case, form, *, title: str, intro: str = "", anchor: str, **extra):
     return render(
         request,
-        "plans/form.html",
-        {"case": case, "form": form, "title": title, "intro": intro, "anchor": anchor} | extra,
+        "case_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "anchor": anchor,
+            "form_class": "plans-form",
+        }
+        | extra,
     )
 
 

@@ -116,9 +116,6 @@ class PerpetratorForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["citizenship"].choices = NONE + countries.country_choices()
 
-    def service_kwargs(self) -> dict:
-        return dict(self.cleaned_data)
-
 
 def province_choices() -> list:
     """Provinces of the programme and partner countries, grouped by country."""

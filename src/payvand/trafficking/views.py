@@ -5,6 +5,8 @@ then checks the right to edit in the case's organisation (404 without it).
 """
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404
@@ -12,12 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from payvand.cases.selectors import case_get
 from payvand.core.calendars import effective_calendar
 from payvand.core.errors import DomainError
-from payvand.core.forms import call_service
+from payvand.core.forms import CalendarForm, call_service
 from payvand.core.permissions import Perm, has_perm
 from payvand.trafficking import selectors, services
 from payvand.trafficking.forms import EventForm, PerpetratorForm, VictimContextForm
@@ -39,8 +42,16 @@ def _back(case):
 def _page(request, case, form, *, title: str, intro: str = "", **extra):
     return render(
         request,
-        "trafficking/form.html",
-        {"case": case, "form": form, "title": title, "intro": intro, "anchor": ANCHOR} | extra,
+        "case_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "anchor": ANCHOR,
+            "form_class": "trafficking-form",
+        }
+        | extra,
     )
 
 
@@ -92,98 +103,84 @@ def _calendar(request) -> str:
     return effective_calendar(request.user.calendar, translation.get_language())
 
 
-def perpetrator_edit(request, case_id, perpetrator_id=None):
-    case = _case(request, case_id)
-    perpetrator = (
-        selectors.perpetrator_get(case, perpetrator_id) if perpetrator_id is not None else None
-    )
+@dataclass(frozen=True)
+class _ItemPage:
+    """What differs between the perpetrator and the route-step pages."""
+
+    form: type
+    service: Callable
+    item_arg: str  # the service's keyword for the item being changed
+    fields: tuple[str, ...]  # the clear fields the form starts with
+    remove_route: str
+    saved: str
+    add_title: str
+    change_title: str
+    intro: str
+
+
+PERPETRATOR_PAGE = _ItemPage(
+    form=PerpetratorForm,
+    service=services.perpetrator_save,
+    item_arg="perpetrator",
+    fields=("roles", "relation", "gender", "citizenship"),
+    remove_route="trafficking:perpetrator_remove",
+    saved=gettext_lazy("The perpetrator was saved."),
+    add_title=gettext_lazy("Add a perpetrator"),
+    change_title=gettext_lazy("Change a perpetrator"),
+    intro=gettext_lazy("Someone who recruited, moved, sold, held or exploited her or him."),
+)
+EVENT_PAGE = _ItemPage(
+    form=EventForm,
+    service=services.event_save,
+    item_arg="event",
+    fields=("event_type", "country", "province", "occurred_on", "date_precision", "ended_on"),
+    remove_route="trafficking:event_remove",
+    saved=gettext_lazy("The step of the route was saved."),
+    add_title=gettext_lazy("Add a step of the route"),
+    change_title=gettext_lazy("Change a step of the route"),
+    intro=gettext_lazy("Where and when she or he was recruited, moved or exploited."),
+)
+
+
+def _item_edit(request, case, spec: _ItemPage, item):
+    """Add (``item`` None) or change a perpetrator or a step of the route."""
+    options = {"calendar": _calendar(request)} if issubclass(spec.form, CalendarForm) else {}
     if request.method == "POST":
-        form = PerpetratorForm(request.POST)
-    elif perpetrator is None:
-        form = PerpetratorForm(initial={"submission_id": uuid.uuid4()})
+        form = spec.form(request.POST, **options)
+    elif item is None:
+        form = spec.form(initial={"submission_id": uuid.uuid4()}, **options)
     else:
         if not selectors.open_for_reading(
-            request.user, case, page="edit", perpetrators=[perpetrator]
+            request.user, case, page="edit", **{f"{spec.item_arg}s": [item]}
         ):
             return _erased(request, case)
-        form = PerpetratorForm(
-            initial={
-                "roles": perpetrator.roles,
-                "relation": perpetrator.relation,
-                "gender": perpetrator.gender,
-                "citizenship": perpetrator.citizenship,
-                **perpetrator.shown,
-            }
-        )
+        initial = {name: getattr(item, name) for name in spec.fields} | item.shown
+        form = spec.form(initial=initial, **options)
     if request.method == "POST" and form.is_valid():
-        saved = call_service(
-            form,
-            services.perpetrator_save,
-            case=case,
-            by=request.user,
-            perpetrator=perpetrator,
-            **form.service_kwargs(),
-        )
-        if saved:
-            messages.success(request, _("The perpetrator was saved."))
+        kwargs = {spec.item_arg: item, **form.cleaned_data}
+        if call_service(form, spec.service, case=case, by=request.user, **kwargs):
+            messages.success(request, spec.saved)
             return _back(case)
-    title = _("Add a perpetrator") if perpetrator is None else _("Change a perpetrator")
     return _page(
         request,
         case,
         form,
-        title=title,
-        intro=_("Someone who recruited, moved, sold, held or exploited her or him."),
-        remove_url=perpetrator
-        and reverse("trafficking:perpetrator_remove", args=[case.public_id, perpetrator.public_id]),
+        title=spec.add_title if item is None else spec.change_title,
+        intro=spec.intro,
+        remove_url=item and reverse(spec.remove_route, args=[case.public_id, item.public_id]),
     )
+
+
+def perpetrator_edit(request, case_id, perpetrator_id=None):
+    case = _case(request, case_id)
+    item = selectors.perpetrator_get(case, perpetrator_id) if perpetrator_id else None
+    return _item_edit(request, case, PERPETRATOR_PAGE, item)
 
 
 def event_edit(request, case_id, event_id=None):
     case = _case(request, case_id)
-    event = selectors.event_get(case, event_id) if event_id is not None else None
-    calendar = _calendar(request)
-    if request.method == "POST":
-        form = EventForm(request.POST, calendar=calendar)
-    elif event is None:
-        form = EventForm(calendar=calendar, initial={"submission_id": uuid.uuid4()})
-    else:
-        if not selectors.open_for_reading(request.user, case, page="edit", events=[event]):
-            return _erased(request, case)
-        form = EventForm(
-            calendar=calendar,
-            initial={
-                "event_type": event.event_type,
-                "country": event.country,
-                "province": event.province,
-                "occurred_on": event.occurred_on,
-                "date_precision": event.date_precision,
-                "ended_on": event.ended_on,
-                **event.shown,
-            },
-        )
-    if request.method == "POST" and form.is_valid():
-        saved = call_service(
-            form,
-            services.event_save,
-            case=case,
-            by=request.user,
-            event=event,
-            **form.service_kwargs(),
-        )
-        if saved:
-            messages.success(request, _("The step of the route was saved."))
-            return _back(case)
-    title = _("Add a step of the route") if event is None else _("Change a step of the route")
-    return _page(
-        request,
-        case,
-        form,
-        title=title,
-        intro=_("Where and when she or he was recruited, moved or exploited."),
-        remove_url=event
-        and reverse("trafficking:event_remove", args=[case.public_id, event.public_id]),
-    )
+    item = selectors.event_get(case, event_id) if event_id else None
+    return _item_edit(request, case, EVENT_PAGE, item)
 
 
 def _remove(request, case, service, **kwargs):
