@@ -76,6 +76,12 @@ RELATION = {
     RecruiterRelation.FRIEND: 40, RecruiterRelation.OTHER: 30, RecruiterRelation.FAMILY: 20,
     RecruiterRelation.INTIMATE_PARTNER: 10,
 }  # fmt: skip
+RECRUITED_AT = ["the bazaar", "the bus station", "a wedding", "the mosque", "a neighbour's house"]
+EXPLOITED_AT = {
+    Industry.F: "a building site", Industry.A: "a farm", Industry.C: "a workshop",
+    Industry.I: "a restaurant", Industry.T: "a private house", Industry.H: "a depot",
+    Industry.B: "a quarry", Industry.G: "a market stall",
+}  # fmt: skip
 ACCOUNTS = [
     "A neighbour offered a job abroad with good pay; the employer took the passport on "
     "arrival and paid nothing for months.",
@@ -169,6 +175,7 @@ def record_what_happened(journey: Journey, *, worked: bool) -> None:
         province=_province(rng, destination) if rng.random() < 0.5 else "",
         occurred_on=exploited_on,
         date_precision="month",
+        place=EXPLOITED_AT.get(industries[0], "") if worked and industries else "",
     )
     journey.count("route steps")
     if not worked:
@@ -182,6 +189,7 @@ def record_what_happened(journey: Journey, *, worked: bool) -> None:
         province=_province(rng, origin),
         occurred_on=recruited_on,
         date_precision=rng.choice(["day", "month", "year"]),
+        place=rng.choice(RECRUITED_AT),
     )
     transit = TRANSIT.get((origin, destination))
     if transit:
