@@ -210,3 +210,17 @@ def test_a_file_name_is_cleaned_of_folders_and_control_characters():
     assert services.clean_filename("a\u202egnp.exe") == "agnp.exe"
     assert len(services.clean_filename("n" * 400 + ".pdf")) == 150
     assert services.clean_filename("...") == "file"
+
+
+def test_a_200_mb_upload_is_refused_from_its_declared_size(client, org, worker, the_case):
+    """Under the default limit; the body is never read, so nothing of it is stored."""
+    client.force_login(worker, backend=BACKEND)
+    url = reverse("attachments:add", args=[the_case.public_id])
+    upload = io.BytesIO(b"%PDF-" + b"x" * 1000)
+    upload.name = "huge.pdf"
+    response = client.post(
+        url, {"file": upload, "category": "Other"}, CONTENT_LENGTH=str(200 * 1024 * 1024)
+    )
+    assert response.status_code == 413
+    assert "larger than 10.0" in response.content.decode()
+    assert not Attachment.objects.exists() and _files(org) == []
