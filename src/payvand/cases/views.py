@@ -47,9 +47,11 @@ def case_list(request):
         query = selectors.CaseQuery(
             **{k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
         )
-    results = selectors.case_search(request.user, query)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    cases = list(page.object_list)
+    # Keys first, rows for the one page shown: an OFFSET deep in 100,000 cases then
+    # walks an index, not joins of every row it skips.
+    ids = selectors.case_search_ids(request.user, query)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = selectors.cases_by_ids(page.object_list)
     shown = selectors.identities_shown(request.user, cases, purpose="case list")
     rows = [(case, shown[case.pk]) for case in cases]
     params = request.GET.copy()
