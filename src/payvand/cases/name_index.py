@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -30,6 +29,8 @@ if TYPE_CHECKING:
 # Kind → score of a match on it.
 STRENGTH = {"r": 3, "d": 2, "s": 1}
 MIN_DELETION_LENGTH = 4
+# More candidates than this are filtered after the query (SQLite's limit on parameters).
+MAX_CANDIDATES_IN_SQL = 1000
 
 
 def _forms(part_text: str) -> list[tuple[str, str]]:
@@ -159,6 +160,7 @@ def match_scores(org: Organisation, field: str, text: str, candidates=None) -> d
     """{person id: score} of persons of ``org`` whose ``field`` matches every part of ``text``.
 
     The score sums, over the query's parts, the strength of the best token shared.
+    ``candidates``: only among these person ids.
     """
     from payvand.cases.models import NameToken
 
@@ -167,26 +169,45 @@ def match_scores(org: Organisation, field: str, text: str, candidates=None) -> d
     except (crypto.KeyMissing, crypto.KeyDestroyed):
         return {}  # no key yet: nothing indexed; destroyed: nothing readable
     query = tokens_for(key, field, text)
-    if not query:
+    if not query or (candidates is not None and not candidates):
         return {}
-    strength_of: dict[str, dict[str, int]] = {}
-    for part, part_tokens in query.items():
+    strength: dict[tuple[str, int], int] = {}
+    for index, part_tokens in enumerate(query.values()):
         for kind, token in part_tokens:
-            best = strength_of.setdefault(token, {})
-            best[part] = max(best.get(part, 0), STRENGTH[kind])
-    rows = NameToken.objects.filter(organisation=org, field=field, token__in=list(strength_of))
-    if candidates is not None:
-        rows = rows.filter(person_id__in=candidates)
-    per_person: dict[int, dict[str, int]] = defaultdict(dict)
-    for person_id, token in rows.values_list("person_id", "token"):
-        for part, strength in strength_of[token].items():
-            best = per_person[person_id]
-            best[part] = max(best.get(part, 0), strength)
-    return {
-        person_id: sum(parts.values())
-        for person_id, parts in per_person.items()
-        if len(parts) == len(query)
-    }
+            strength[token, index] = max(strength.get((token, index), 0), STRENGTH[kind])
+    # The database keeps the best strength per person and part and only returns persons
+    # matching every part: a common name shares ~11 tokens with each of thousands of
+    # persons, and fetching those rows into Python cost 80 ms a search at 100,000 cases.
+    meta, quote = NameToken._meta, connection.ops.quote_name
+    person, organisation, field_column, token_column = (
+        quote(meta.get_field(name).column) for name in ("person", "organisation", "field", "token")
+    )
+    params: list = [
+        value for (token, index), best in strength.items() for value in (token, index, best)
+    ]
+    params += [org.pk, field]
+    among = ""
+    if candidates is not None and len(candidates) <= MAX_CANDIDATES_IN_SQL:
+        among = f"AND t.{person} IN ({', '.join(['%s'] * len(candidates))})"
+        params += list(candidates)
+    params.append(len(query))
+    sql = f"""
+        WITH q (token, part, strength) AS (VALUES {", ".join(["(%s, %s, %s)"] * len(strength))}),
+        best AS (
+            SELECT t.{person} AS person_id, q.part, MAX(q.strength) AS strength
+            FROM {quote(meta.db_table)} t JOIN q ON q.token = t.{token_column}
+            WHERE t.{organisation} = %s AND t.{field_column} = %s {among}
+            GROUP BY t.{person}, q.part
+        )
+        SELECT person_id, SUM(strength) FROM best GROUP BY person_id HAVING COUNT(*) = %s
+    """  # noqa: S608  (only column names and placeholders are formatted in)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        scores = {person_id: int(score) for person_id, score in cursor.fetchall()}
+    if candidates is not None and not among:
+        wanted = set(candidates)
+        scores = {p: score for p, score in scores.items() if p in wanted}
+    return scores
 
 
 def reindex_org(org: Organisation) -> int:

@@ -4,13 +4,14 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from payvand.accounts.models import Membership, User
 from payvand.accounts.services import membership_grant
-from payvand.cases.models import Case
+from payvand.cases.models import Case, NameToken, Person
 from payvand.cases.services import Registration, case_register, case_register_many
+from payvand.core.audit.models import AuditEvent
 from payvand.core.permissions import Role
 from payvand.demo import region
 from payvand.demo.journeys import JourneyContext, seed_journey
@@ -158,6 +159,7 @@ def seed_cases(
         for code in codes:
             if pending[code]:
                 register(code)
+        _refresh_planner_statistics()
         return missing
     demo_orgs = Organisation.objects.filter(
         code__in=[o[0] for o in region.ORGANISATIONS], is_active=True
@@ -172,3 +174,14 @@ def seed_cases(
     if context.counts:
         progress(f"journeys: {context.summary()}")
     return missing
+
+
+def _refresh_planner_statistics() -> None:
+    """After a bulk load PostgreSQL plans with its old row counts (a 14,000-case list as
+    if it held 200) until autovacuum gets round to it; ANALYZE brings that forward."""
+    if connection.vendor != "postgresql":
+        return
+    models = (Case, Case.assigned.through, Person, NameToken, AuditEvent)
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")

@@ -1,9 +1,11 @@
 """Registering many cases at once (seeding, large imports) keeps every guarantee of one."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from payvand.cases import name_index, selectors
 from payvand.cases.models import Case, CaseSequence, NameToken, Person
@@ -211,3 +213,47 @@ def test_interrupted_seeding_keeps_whole_batches_only(monkeypatch):
     assert seed_cases(60, batch_size=5) == 50
     assert Case.objects.count() == 60
     assert audit_chain_verify().ok
+
+
+def _listed(client, **params) -> list[str]:
+    page = client.get(reverse("cases:list"), params).content.decode()
+    return re.findall(r"<code dir=\"ltr\">([^<]+)</code>", page)
+
+
+def test_the_list_pages_through_every_case_newest_first(org, login):
+    supervisor = member(Role.SUPERVISOR, org)
+    owner = member(Role.CASEWORKER, org)
+    days = [dt.date(2026, 1, 1) + dt.timedelta(days=n % 40) for n in range(60)]
+    case_register_many(
+        org=org,
+        by=None,
+        owner=owner,
+        registrations=[registration(identified_on=day) for day in days],
+    )
+    client = login(supervisor)
+    shown = [n for page in (1, 2, 3) for n in _listed(client, page=page)]
+    expected = Case.objects.order_by("-identified_on", "-id").values_list("number", flat=True)
+    assert shown == list(expected) and len(shown) == 60
+
+
+def test_a_whole_case_number_finds_that_case_and_a_part_finds_all_containing_it(org, login):
+    supervisor = member(Role.SUPERVISOR, org)
+    cases = case_register_many(
+        org=org, by=None, owner=member(Role.CASEWORKER, org), registrations=[registration()] * 12
+    )
+    client = login(supervisor)
+    assert _listed(client, number=cases[10].number.lower()) == [cases[10].number]
+    assert sorted(_listed(client, number="-0001")) == sorted(c.number for c in cases[9:12])
+
+
+def test_a_caseworker_lists_the_cases_she_owns_or_is_assigned_to_once_each(org, login):
+    worker = member(Role.CASEWORKER, org)
+    colleague = member(Role.CASEWORKER, org)
+    mine = case_register_many(org=org, by=None, owner=worker, registrations=[registration()] * 2)
+    theirs = case_register_many(
+        org=org, by=None, owner=colleague, registrations=[registration()] * 3
+    )
+    theirs[0].assigned.add(worker)
+    mine[0].assigned.add(colleague)  # a second assignee must not list the case twice
+    shown = _listed(login(worker))
+    assert sorted(shown) == sorted([mine[0].number, mine[1].number, theirs[0].number])
