@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "payvand.plans",
     "payvand.trafficking",
     "payvand.attachments",
+    "payvand.linkage",
     "payvand.dashboard",
     "payvand.demo",
 ]

@@ -1,0 +1,63 @@
+"""Encodings for duplicate detection, kept apart from cases, and who takes part.
+
+An ``Encoding`` is the balanced, permuted Bloom filter of one person (encoding.py): no
+name, no hash of a name, no birth date. What else the row says, and why: the organisation
+and its country (a match is reported as "an organisation in Tajikistan"), the person it
+belongs to (so that erasure and withdrawal can drop it) and the encoder version (encodings
+of different versions are never compared).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Basis(models.TextChoices):
+    CONSENT = "consent", _("Only survivors who consented to sharing")
+    LAWFUL_BASIS = "lawful_basis", _("Every survivor (the organisation has a lawful basis)")
+
+
+class LinkageParticipation(models.Model):
+    """Whether an organisation's survivors take part in duplicate detection, and on what basis.
+
+    ``consent``: a person takes part only while a case of hers has an active consent for
+    sharing with the organisation that asks (or with its country). ``lawful_basis``: the
+    organisation declares a lawful basis (a legal mandate, vital interests) for every case.
+    """
+
+    organisation = models.OneToOneField(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="linkage_participation"
+    )
+    enabled = models.BooleanField(_("takes part in duplicate detection"), default=False)
+    basis = models.CharField(
+        _("basis"), max_length=16, choices=Basis.choices, default=Basis.CONSENT
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    def __str__(self) -> str:
+        return f"linkage of {self.organisation_id}: {(self.enabled and self.basis) or 'off'}"
+
+
+class Encoding(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="linkage_encodings"
+    )
+    person = models.OneToOneField(
+        "cases.Person", on_delete=models.CASCADE, related_name="linkage_encoding"
+    )
+    country = models.CharField(max_length=2)
+    bits = models.BinaryField()
+    version = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["version", "organisation"], name="encoding_version_org")]
+
+    def __str__(self) -> str:
+        return f"encoding of {self.person_id}"

@@ -1,0 +1,148 @@
+"""The question a caseworker may ask: is this survivor known to another organisation?
+
+``matches_elsewhere(user, case)`` answers with what the product may show and nothing more:
+a list of ``ElsewhereMatch(country, organisations, strength)`` — "possibly known to 1
+organisation in Tajikistan (strong match)". Never a name, a case number, an identifier of
+the other record or organisation, nor a score. Only encodings of participating
+organisations other than the case's own are searched, and a match on a survivor whose
+organisation takes part on the basis of consent is reported only if her consent covers the
+asking organisation (services.shown_to). Every query writes one audit row
+(``linkage.query``) naming the case and what was shown.
+
+The stored encodings are held in memory by each process (``_STORE``), un-permuted into the
+filters the matcher compares, and reloaded when the table changes (count, last id, last
+write); one query against a million encodings then costs the comparison (≈ 10 ms), not a
+million rows read from the database.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Count, Max
+from django.http import Http404
+
+from payvand.accounts.models import User
+from payvand.cases.models import Case, Person
+from payvand.cases.selectors import cases_visible_to
+from payvand.core import crypto
+from payvand.core.audit.services import audit_record
+from payvand.core.sealed import context_for
+from payvand.linkage import encoding, matching
+from payvand.linkage.models import Encoding
+from payvand.linkage.services import linkage_record, participating_orgs, person_takes_part, shown_to
+from payvand.orgs.models import Organisation
+
+MAX_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class ElsewhereMatch:
+    country: str  # ISO alpha-2
+    organisations: int
+    strength: str  # "strong" or "possible"
+
+
+class _Store:
+    """Every stored encoding of the current version, as filters, with org and person ids."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.signature: tuple | None = None
+        self.secret: bytes | None = None
+        self.filters = np.empty((0, matching.WORDS), dtype=np.uint64)
+        self.orgs = np.empty(0, dtype=np.int64)
+        self.persons = np.empty(0, dtype=np.int64)
+
+    def current(self, encoder: encoding.Encoder, secret: bytes):
+        rows = Encoding.objects.filter(version=encoding.version())
+        stats = rows.aggregate(n=Count("id"), last=Max("id"), at=Max("created_at"))
+        signature = (stats["n"], stats["last"], stats["at"])
+        with self.lock:
+            if signature != self.signature or secret != self.secret:
+                data = list(rows.order_by("id").values_list("organisation_id", "person_id", "bits"))
+                stored = encoding.stored_matrix(row[2] for row in data)
+                self.filters = matching.as_words(encoder.unharden(stored))
+                self.orgs = np.array([row[0] for row in data], dtype=np.int64)
+                self.persons = np.array([row[1] for row in data], dtype=np.int64)
+                self.signature, self.secret = signature, secret
+            return self.filters, self.orgs, self.persons
+
+
+_STORE = _Store()
+
+
+def _query_filter(case: Case, encoder: encoding.Encoder) -> np.ndarray | None:
+    """The case's own filter: from its stored encoding, else encoded from its identity."""
+    person = case.person
+    row = Encoding.objects.filter(person=person, version=encoding.version()).first()
+    if row is not None:
+        stored = encoding.stored_matrix([row.bits])
+        return matching.as_words(encoder.unharden(stored))[0]
+    if not person_takes_part(person) or person.identity is None:
+        return None
+    try:
+        identity = crypto.unseal_json(
+            case.organisation, person.identity, context=context_for(person, "identity")
+        )
+    except crypto.KeyDestroyed:
+        return None
+    return matching.as_words(encoder.filters([linkage_record(person, identity)]))[0]
+
+
+def matches_elsewhere(user: User, case: Case) -> list[ElsewhereMatch]:
+    """Other organisations that possibly know this survivor, by country and strength."""
+    if not cases_visible_to(user).filter(pk=case.pk).exists():
+        raise Http404
+    results: list[ElsewhereMatch] = []
+    secret = encoding.linkage_secret()
+    encoder = encoding.encoder_for(secret)
+    query = _query_filter(case, encoder)
+    if query is not None:
+        results = _search(case, query, encoder, secret)
+    audit_record(
+        action="linkage.query",
+        actor=user,
+        organisation=case.organisation,
+        obj=case,
+        details={
+            "took_part": query is not None,
+            "shown": [[m.country, m.organisations, m.strength] for m in results],
+        },
+    )
+    return results
+
+
+def _search(case: Case, query: np.ndarray, encoder, secret) -> list[ElsewhereMatch]:
+    filters, orgs, persons = _STORE.current(encoder, secret)
+    others = [o.pk for o in participating_orgs() if o.pk != case.organisation_id]
+    if not len(filters) or not others:
+        return []
+    scores = matching.scores_to(query, filters)
+    eligible = np.isin(orgs, others) & (scores >= matching.POSSIBLE)
+    order = np.flatnonzero(eligible)
+    order = order[np.argsort(-scores[order], kind="stable")][:MAX_CANDIDATES]
+    asking = case.organisation
+    best: dict[int, str] = {}
+    people = Person.objects.in_bulk([int(persons[i]) for i in order])
+    for i in order:
+        org_id, person = int(orgs[i]), people.get(int(persons[i]))
+        if org_id in best and best[org_id] == "strong":
+            continue
+        if person is None or not shown_to(person, asking):
+            continue
+        band = matching.strength(float(scores[i]))
+        if best.get(org_id) != "strong":
+            best[org_id] = band
+    countries = dict(Organisation.objects.filter(pk__in=best).values_list("pk", "country"))
+    counted: dict[tuple[str, str], int] = {}
+    for org_id, band in best.items():
+        key = (countries[org_id], band)
+        counted[key] = counted.get(key, 0) + 1
+    rank = {"strong": 0, "possible": 1}
+    return [
+        ElsewhereMatch(country, n, band)
+        for (country, band), n in sorted(counted.items(), key=lambda kv: (rank[kv[0][1]], kv[0][0]))
+    ]

@@ -1,0 +1,281 @@
+"""Writing encodings: who takes part, encoding a person or an organisation, dropping them.
+
+The rule (one place, ``person_takes_part``): a person's encoding exists only while
+1. her organisation takes part (``LinkageParticipation.enabled``), and
+2. she is not erased, and
+3. the organisation's basis is ``lawful_basis``, or a case of hers has an active consent
+   for sharing (``consent_allows(case, Purpose.SHARING_ORG, organisation=o)``, which a
+   consent for o's country covers too) with at least one other participating
+   organisation o.
+A match is then shown to an organisation only if, on a ``consent`` basis, her consent
+covers that very organisation (selectors.py asks again at every query, so a withdrawal
+counts at once even before ``linkage_consent_changed`` has dropped the encoding).
+
+Hooks for the other apps (see the README): registration calls ``person_encode`` after the
+identity is sealed; consent given or withdrawn calls ``linkage_consent_changed``; erasure
+and purge reach ``encodings_erase_cases`` and ``encodings_after_rekey`` through the
+registries of core/sealed.py (apps.py registers them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from payvand.cases.models import Case, Person
+from payvand.consent.models import Purpose
+from payvand.consent.selectors import cases_allowing, consent_allows
+from payvand.core import crypto
+from payvand.core.audit.services import AuditEntry, audit_record, audit_record_many
+from payvand.core.errors import PermissionDenied
+from payvand.core.permissions import Perm, has_perm
+from payvand.core.sealed import context_for
+from payvand.linkage import encoding
+from payvand.linkage.models import Basis, Encoding, LinkageParticipation
+from payvand.orgs.models import Organisation
+
+if TYPE_CHECKING:
+    from payvand.accounts.models import User
+
+BATCH = 500
+
+
+def participation(org: Organisation) -> LinkageParticipation | None:
+    return LinkageParticipation.objects.filter(organisation=org, enabled=True).first()
+
+
+def participating_orgs() -> list[Organisation]:
+    return list(
+        Organisation.objects.filter(linkage_participation__enabled=True, is_active=True).order_by(
+            "pk"
+        )
+    )
+
+
+@transaction.atomic(durable=True)
+def participation_set(
+    *, org: Organisation, by: User | None, enabled: bool, basis: str = Basis.CONSENT
+) -> LinkageParticipation:
+    """Turn duplicate detection on or off for an organisation; off drops its encodings."""
+    if by is not None and not has_perm(by, Perm.ORG_EDIT_PROFILE, org):
+        raise PermissionDenied(_("You cannot change how this organisation takes part."))
+    if basis not in Basis.values:
+        raise ValueError(f"Unknown basis {basis!r}.")
+    row, _created = LinkageParticipation.objects.update_or_create(
+        organisation=org, defaults={"enabled": enabled, "basis": basis, "updated_by": by}
+    )
+    dropped = 0 if enabled else Encoding.objects.filter(organisation=org).delete()[0]
+    audit_record(
+        action="linkage.participation",
+        actor=by,
+        organisation=org,
+        obj=org,
+        details={"enabled": enabled, "basis": basis, "dropped": dropped},
+    )
+    return row
+
+
+def _consenting_person_ids(org: Organisation, persons: Iterable[int] | None = None) -> set[int]:
+    """Persons of ``org`` with an active sharing consent towards another participating org."""
+    cases = Case.objects.filter(organisation=org)
+    if persons is not None:
+        cases = cases.filter(person_id__in=list(persons))
+    allowed: set[int] = set()
+    for other in participating_orgs():
+        if other.pk != org.pk:
+            allowed.update(
+                cases_allowing(cases, Purpose.SHARING_ORG, organisation=other).values_list(
+                    "person_id", flat=True
+                )
+            )
+    return allowed
+
+
+def person_takes_part(person: Person) -> bool:
+    """The rule of the module docstring, for one person."""
+    part = participation(person.organisation)
+    if part is None or person.erased_at is not None:
+        return False
+    if part.basis == Basis.LAWFUL_BASIS:
+        return True
+    return person.pk in _consenting_person_ids(person.organisation, [person.pk])
+
+
+def shown_to(person: Person, asking: Organisation) -> bool:
+    """Whether a match on ``person`` may be reported to ``asking`` (checked at query time)."""
+    part = participation(person.organisation)
+    if part is None or person.erased_at is not None:
+        return False
+    if part.basis == Basis.LAWFUL_BASIS:
+        return True
+    return any(
+        consent_allows(case, Purpose.SHARING_ORG, organisation=asking)
+        for case in person.cases.all()
+    )
+
+
+def _field(identity: Any, name: str):
+    return identity.get(name) if isinstance(identity, dict) else getattr(identity, name, None)
+
+
+def linkage_record(person: Person, identity: Any) -> encoding.LinkageRecord:
+    """What the encoder reads: the opened identity (an Identity or its JSON) and the person."""
+    birth_date = _field(identity, "birth_date")
+    if isinstance(birth_date, str) and birth_date:
+        birth_date = dt.date.fromisoformat(birth_date)
+    return encoding.LinkageRecord(
+        given_name=_field(identity, "given_name") or "",
+        family_name=_field(identity, "family_name") or "",
+        father_name=_field(identity, "father_name") or "",
+        birth_date=birth_date or None,
+        birth_year=person.birth_year,
+        gender=person.gender or "",
+        citizenship=tuple(person.citizenship_codes),
+        place_of_origin=_field(identity, "place_of_origin") or "",
+    )
+
+
+def person_encode(
+    person: Person, identity: Any, *, encoder: encoding.Encoder | None = None
+) -> Encoding | None:
+    """Store (or replace) the person's encoding if she takes part; drop it if she does not.
+
+    Call it inside the transaction that registered or changed the person, with the identity
+    the caller already holds (it is not opened again, so no second audit row).
+    """
+    with transaction.atomic():
+        if not person_takes_part(person):
+            Encoding.objects.filter(person=person).delete()
+            return None
+        encoder = encoder or encoding.default_encoder()
+        bits = encoder.encode([linkage_record(person, identity)])[0].tobytes()
+        row, _created = Encoding.objects.update_or_create(
+            person=person,
+            defaults={
+                "organisation": person.organisation,
+                "country": person.organisation.country,
+                "bits": bits,
+                "version": encoding.version(),
+            },
+        )
+        return row
+
+
+def organisation_encode(
+    *,
+    org: Organisation,
+    by: User | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """(Re-)encode every person of ``org`` who takes part; drop the others' encodings.
+
+    Batches of 500, one transaction each (an interrupted run keeps whole batches; running
+    it again finishes the job). Every identity opened writes its audit row
+    (``person.identity_read``, purpose ``linkage``). Returns how many encodings exist after.
+    """
+    part = participation(org)
+    if part is None:
+        Encoding.objects.filter(organisation=org).delete()
+        return 0
+    encoder = encoding.default_encoder()
+    persons = Person.objects.filter(organisation=org, erased_at__isnull=True).order_by("pk")
+    ids = list(persons.values_list("pk", flat=True))
+    with transaction.atomic():
+        Encoding.objects.filter(organisation=org).exclude(person_id__in=ids).delete()
+    stored = 0
+    for start in range(0, len(ids), BATCH):
+        batch = list(persons.filter(pk__in=ids[start : start + BATCH]))
+        stored += _encode_batch(org, part, batch, encoder, by)
+        if progress:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    return stored
+
+
+@transaction.atomic
+def _encode_batch(org, part, batch, encoder, by) -> int:
+    allowed = (
+        {p.pk for p in batch}
+        if part.basis == Basis.LAWFUL_BASIS
+        else _consenting_person_ids(org, [p.pk for p in batch])
+    )
+    takers, records, reads = [], [], []
+    for person in batch:
+        if person.pk not in allowed or person.identity is None:
+            continue
+        try:
+            identity = crypto.unseal_json(
+                org, person.identity, context=context_for(person, "identity")
+            )
+        except crypto.KeyDestroyed:
+            continue
+        takers.append(person)
+        records.append(linkage_record(person, identity))
+        reads.append(
+            AuditEntry("person.identity_read", by, org, person, details={"purpose": "linkage"})
+        )
+    Encoding.objects.filter(person__in=batch).delete()
+    if takers:
+        bits = encoder.encode(records)
+        version = encoding.version()
+        Encoding.objects.bulk_create(
+            Encoding(
+                organisation=org,
+                person=person,
+                country=org.country,
+                bits=row.tobytes(),
+                version=version,
+            )
+            for person, row in zip(takers, bits, strict=True)
+        )
+        audit_record_many(reads)
+    return len(takers)
+
+
+def encodings_drop(*, org: Organisation | None = None, person: Person | None = None) -> int:
+    """Delete the encodings of an organisation or of one person; returns how many."""
+    if org is None and person is None:
+        raise ValueError("Name an organisation or a person.")
+    rows = Encoding.objects.all()
+    if org is not None:
+        rows = rows.filter(organisation=org)
+    if person is not None:
+        rows = rows.filter(person=person)
+    return rows.delete()[0]
+
+
+def encodings_erase_cases(cases) -> int:
+    """Eraser (core/sealed.py): a survivor's erasure deletes her encodings, in its transaction.
+
+    Returns 0: the erasure's summary counts files outside the database, and these are rows.
+    """
+    Encoding.objects.filter(person__cases__in=cases).delete()
+    return 0
+
+
+def encodings_after_rekey(org: Organisation) -> None:
+    """Re-indexer (core/sealed.py): after a purge the organisation's encodings go too.
+
+    Key rotation also calls it; the encodings do not depend on the organisation's key, so
+    they stay then.
+    """
+    from payvand.core.models import OrgKey
+
+    keys = OrgKey.objects.filter(organisation=org)
+    if keys.exists() and not keys.filter(destroyed_at__isnull=True).exists():
+        Encoding.objects.filter(organisation=org).delete()
+
+
+def linkage_consent_changed(case: Case) -> None:
+    """After a consent of ``case`` was given or withdrawn: keep, add or drop the encoding."""
+    person = case.person
+    if not person_takes_part(person):
+        Encoding.objects.filter(person=person).delete()
+        return
+    if not Encoding.objects.filter(person=person, version=encoding.version()).exists():
+        from payvand.cases.services import person_identity
+
+        person_encode(person, person_identity(person=person, by=None, purpose="linkage"))
