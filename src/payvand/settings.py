@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "payvand.trafficking",
     "payvand.attachments",
     "payvand.linkage",
+    "payvand.stats",
     "payvand.dashboard",
     "payvand.demo",
 ]

@@ -1,0 +1,103 @@
+"""Small-cell suppression: no released figure between 1 and k − 1, and no withheld one
+that the released figures pin down — checked against an independent integer programme."""
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from payvand.stats.suppression import ALL, Table, suppress
+
+K = 11
+
+
+def _table(counts, rows, cols):
+    return suppress(Table(dims=["a", "b"], categories=[rows, cols], counts=counts, k=K))
+
+
+def _integer_range(table: Table, target) -> tuple[int, float]:
+    """The smallest and largest integer value ``target`` (a cell or a total key) can take,
+    given everything released and that a withheld cell is at least 1."""
+    cells = list(table.cells())
+    unknown = [c for c in cells if c in table.suppressed]
+    index = {c: i for i, c in enumerate(unknown)}
+    constraints = []
+    for key, value in table.totals.items():
+        if key in table.suppressed_totals:
+            continue
+        members = [c for c in cells if all(k in (ALL, v) for k, v in zip(key, c, strict=True))]
+        row = np.zeros(len(unknown))
+        known = 0
+        for c in members:
+            if c in index:
+                row[index[c]] = 1
+            else:
+                known += table.value(c)
+        if row.any():
+            constraints.append(LinearConstraint(row, value - known, value - known))
+    objective = np.zeros(len(unknown))
+    members = [c for c in cells if all(k in (ALL, v) for k, v in zip(target, c, strict=True))]
+    for c in members:
+        if c in index:
+            objective[index[c]] = 1
+    if not objective.any():
+        fixed = sum(table.value(c) for c in members)
+        return fixed, fixed
+    bounds = Bounds(np.ones(len(unknown)), np.full(len(unknown), np.inf))
+    integral = np.ones(len(unknown))
+    low = milp(objective, constraints=constraints, bounds=bounds, integrality=integral)
+    high = milp(-objective, constraints=constraints, bounds=bounds, integrality=integral)
+    assert low.status == 0, "what is released must be consistent"
+    # The low end exists, so a failed maximum means no upper bound at all.
+    return round(low.fun), (round(-high.fun) if high.status == 0 else float("inf"))
+
+
+def _check(table: Table) -> None:
+    for cell in table.cells():
+        shown = table.released(cell)
+        assert shown is None or shown == 0 or shown >= K, (cell, shown)
+    for key in table.totals:
+        shown = table.released_total(key)
+        assert shown is None or shown == 0 or shown >= K, (key, shown)
+    for target in [*table.suppressed, *table.suppressed_totals]:
+        low, high = _integer_range(table, target)
+        assert low < high, f"{target} is pinned to {low} by the released figures"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_tables_release_no_small_cell_and_no_recomputable_one(seed):
+    rng = random.Random(seed)
+    rows = [f"r{i}" for i in range(rng.randint(1, 4))]
+    cols = [f"c{j}" for j in range(rng.randint(1, 4))]
+    values = [0, 0, 1, 2, 3, 5, 8, 10, 11, 12, 20, 45, 130]
+    counts = {(r, c): rng.choice(values) for r in rows for c in cols}
+    _check(_table(counts, rows, cols))
+
+
+def test_one_small_cell_in_a_row_hides_a_partner_in_its_row_and_column():
+    rows, cols = ["AF", "TJ"], ["2024", "2025"]
+    counts = {("AF", "2024"): 4, ("AF", "2025"): 30, ("TJ", "2024"): 25, ("TJ", "2025"): 40}
+    table = _table(counts, rows, cols)
+    assert ("AF", "2024") in table.suppressed
+    # Row AF's total (34) and column 2024's (29) are released: the four cells must hide.
+    assert len(table.suppressed) == 4
+    _check(table)
+
+
+def test_a_one_dimensional_table_never_hides_a_single_cell_alone():
+    cats = [["AF", "TJ", "TM", "UZ"]]
+    counts = {("AF",): 239, ("TJ",): 77, ("TM",): 6, ("UZ",): 253}
+    table = suppress(Table(dims=["citizenship"], categories=cats, counts=counts, k=K))
+    assert ("TM",) in table.suppressed and len(table.suppressed) == 2
+    assert ("TJ",) in table.suppressed, "the smallest other cell hides with it"
+    _check(table)
+
+
+def test_three_dimensions_release_cells_only_and_hide_the_small_ones():
+    cats = [["AF", "TJ"], ["2024", "2025"], ["Man", "Woman"]]
+    counts = {key: 5 if key[0] == "AF" else 20 for key in itertools.product(*cats)}
+    table = suppress(Table(dims=["c", "y", "g"], categories=cats, counts=counts, k=K))
+    assert not table.with_totals
+    assert table.suppressed == {k for k in counts if k[0] == "AF"}
