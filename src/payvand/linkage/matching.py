@@ -13,11 +13,13 @@ Blocking. Comparing everything with everything is fine up to a few hundred milli
 (seconds). Beyond that, candidates come from locality-sensitive hashing on the filters'
 own bits (Hamming LSH): ``LSH_TABLES`` tables, each keyed by ``LSH_BITS`` fixed bit
 positions; two records are compared when they agree on all the positions of at least one
-table. Records with similarity s meet with probability ``1 - (1 - s^bits)^tables`` (0.999
-at s = 0.9, 0.98 at s = 0.8 with the defaults); the recall this loses is measured by
-`payvand linkage evaluate` against the exhaustive run. Blocking on the filter needs no
-other stored key: a key built from skeletons or birth years would be one more thing a
-seized database shows the frequencies of.
+table. Records with similarity s meet with probability ``1 - (1 - s^bits)^tables`` (0.996
+at s = 0.8, 0.94 at s = 0.75 with the defaults; unrelated records, s ≈ 0.56, in about 14 %
+of pairs); the recall this loses is measured by `payvand linkage evaluate` against the
+exhaustive run (none on FEBRL 4). At a million by a million, 14 % is still too many pairs:
+more bits per table and more tables are needed there, and that trade-off is not tuned yet.
+Blocking on the filter needs no other stored key: a key built from skeletons or birth years
+would be one more thing a seized database shows the frequencies of.
 
 Strength. ``STRONG`` and ``POSSIBLE`` are similarity thresholds chosen from the FEBRL data
 sets and the cross-script golden list (see README, "Duplicate detection across
@@ -41,7 +43,7 @@ from payvand.linkage.encoding import FILTER_BITS, FILTER_BYTES
 WORDS = FILTER_BYTES // 8
 STRONG = 0.80
 POSSIBLE = 0.75
-LSH_BITS = 14
+LSH_BITS = 10
 LSH_TABLES = 48
 LSH_MAX_BUCKET = 2000  # a bucket larger than this says nothing (all-missing records)
 EXHAUSTIVE_LIMIT = 400_000_000  # pairs; beyond this, block
