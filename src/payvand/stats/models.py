@@ -5,6 +5,9 @@ came from (the 2017 global dataset's detailed means of control are merged as CTD
 merged them). A flag is True, False or None (not recorded); an empty code is missing.
 """
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,3 +60,96 @@ FLAG_FIELDS = (
 )
 for _name in FLAG_FIELDS:
     CtdcRecord.add_to_class(_name, models.BooleanField(null=True))
+
+
+class CaseFact(models.Model):
+    """One case in CTDC's codes, as the regional tables count it (facts.py).
+
+    A materialised copy, refreshed by `payvand stats refresh`, so that the dashboard and
+    the one-million-case tables read one narrow table instead of five. It holds no
+    consent: the tables ask the consent app at the moment they count.
+    """
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("cases.Person", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    country = models.CharField(max_length=2)  # where she or he was identified (the org's)
+    year = models.PositiveSmallIntegerField()
+    gender = models.CharField(max_length=32, blank=True)
+    age_band = models.CharField(max_length=8, blank=True)
+    citizenship = models.CharField(max_length=2, blank=True)
+    country_of_exploitation = models.CharField(max_length=2, blank=True)
+    datasource = models.CharField(max_length=16, blank=True)
+    forced_labour = models.BooleanField(default=False)
+    sexual_exploit = models.BooleanField(default=False)
+    other_exploit = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["year", "organisation"], name="casefact_year_org")]
+
+    def __str__(self) -> str:
+        return f"facts of case {self.case_id}"
+
+
+class FactsRefresh(models.Model):
+    """When the facts were last rebuilt (one row)."""
+
+    refreshed_at = models.DateTimeField()
+    rows = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"facts refreshed at {self.refreshed_at}"
+
+
+class ReleaseMode(models.TextChoices):
+    EXACT = "exact", _("Exact, small cells withheld")
+    NOISY = "noisy", _("Differentially private")
+
+
+class Release(models.Model):
+    """A published table: its spec, the figures as published and, when noisy, the ε spent.
+
+    The register of releases is what keeps one table from being published both exactly
+    and with noise (privacy.py).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mode = models.CharField(max_length=8, choices=ReleaseMode.choices)
+    year = models.PositiveSmallIntegerField()
+    fields = models.JSONField()  # the --by fields, in order
+    filters = models.JSONField(default=dict)
+    mechanism = models.CharField(max_length=40, blank=True)
+    sensitivity = models.PositiveSmallIntegerField(default=0)
+    scale = models.FloatField(null=True)
+    epsilon = models.FloatField(default=0)
+    k = models.PositiveSmallIntegerField(null=True)
+    figures = models.JSONField()  # {"cells": [...], "totals": [...]} as published
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["year", "mode"], name="release_year_mode")]
+
+    def __str__(self) -> str:
+        return f"{self.mode} release {self.public_id}"
+
+
+class PrivacyLedger(models.Model):
+    """The ε spent on noisy releases of one year's survivors (privacy.py)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    spent = models.FloatField(default=0)
+    releases = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"ledger {self.year}: ε {self.spent} spent"

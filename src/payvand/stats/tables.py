@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Count, F, QuerySet
+
 from payvand.cases.models import Case
-from payvand.cases.vocab import Gender
 from payvand.consent.models import Purpose
 from payvand.consent.selectors import cases_allowing
-from payvand.stats.models import CtdcRecord, ReferenceDataset
+from payvand.stats.facts import case_facts
+from payvand.stats.models import CaseFact, CtdcRecord, ReferenceDataset
 from payvand.stats.suppression import Table, suppress
-from payvand.stats.vocab import AGE_BAND_LIMITS, AGE_BANDS, CtdcGender, Datasource, ExploitationKind
-from payvand.trafficking.models import TraffickingEvent, VictimContext
+from payvand.stats.vocab import AGE_BAND_LIMITS, AGE_BANDS, ExploitationKind
 
 FIELDS = (
     "year",
@@ -31,22 +32,6 @@ FIELDS = (
 )
 SOURCES = ("cases", "ctdc")
 MISSING = ""  # a value not recorded: its own row, shown as "not recorded"
-
-GENDER_TO_CTDC = {
-    Gender.FEMININE: CtdcGender.WOMAN,
-    Gender.MASCULINE: CtdcGender.MAN,
-    Gender.TRANS_FEMININE: CtdcGender.TRANS,
-    Gender.TRANS_MASCULINE: CtdcGender.TRANS,
-    Gender.NON_CONFORMING: CtdcGender.TRANS,
-}
-# HTCDS type of exploitation → CTDC's three flags (reference/data-standards.md §2.2).
-EXPLOITATION_TO_CTDC = {
-    "ForcedLabour": ExploitationKind.FORCED_LABOUR,
-    "ChildLabour": ExploitationKind.FORCED_LABOUR,
-    "ForcedBegging": ExploitationKind.FORCED_LABOUR,
-    "ForcedCriminality": ExploitationKind.FORCED_LABOUR,
-    "SexualExploitation": ExploitationKind.SEXUAL,
-}
 
 
 class UnknownField(ValueError):
@@ -71,55 +56,59 @@ class Unit:
     values: dict
 
 
-def _case_units(year_from: int | None, year_to: int | None, organisation=None) -> list[Unit]:
-    cases = Case.objects.all()
+# The fact columns each field reads; exploitation_type is three flags.
+EXPLOITATION_FLAGS = (
+    (ExploitationKind.FORCED_LABOUR, "forced_labour"),
+    (ExploitationKind.SEXUAL, "sexual_exploit"),
+    (ExploitationKind.OTHER, "other_exploit"),
+)
+
+
+def case_facts_filtered(
+    *,
+    materialised: bool = False,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    organisation=None,
+    country: str | None = None,
+    exploitation: str | None = None,
+) -> QuerySet:
+    """The facts counted (consent to statistics asked now), filtered; live or materialised."""
+    allowed = cases_allowing(Case.objects.all(), Purpose.STATISTICS)
+    if materialised:
+        facts = CaseFact.objects.filter(case_id__in=allowed.values("pk")).annotate(
+            unit=F("person_id")
+        )
+    else:
+        facts = case_facts(allowed).annotate(unit=F("f_person"))
     if organisation is not None:
-        cases = cases.filter(organisation=organisation)
+        facts = facts.filter(organisation=organisation)
     if year_from:
-        cases = cases.filter(identified_on__year__gte=year_from)
+        facts = facts.filter(year__gte=year_from)
     if year_to:
-        cases = cases.filter(identified_on__year__lte=year_to)
-    cases = cases_allowing(cases, Purpose.STATISTICS)
-    rows = list(
-        cases.values(
-            "pk", "person_id", "identified_on", "person__gender", "person__birth_year",
-            "person__citizenship",
-        )
-    )  # fmt: skip
-    ids = [r["pk"] for r in rows]
-    types = dict(
-        VictimContext.objects.filter(case_id__in=ids).values_list("case_id", "exploitation_types")
-    )
-    exploited_in: dict[int, str] = {}
-    for case_id, country in (
-        TraffickingEvent.objects.filter(case_id__in=ids, event_type="Exploitation")
-        .order_by("case_id", "occurred_on", "created_at")
-        .values_list("case_id", "country")
-    ):
-        exploited_in[case_id] = country  # the last one wins, as CTDC defines it
-    units = []
-    for r in rows:
-        year = r["identified_on"].year
-        birth = r["person__birth_year"]
-        citizenship = (r["person__citizenship"] or "").split()
-        kinds = sorted(
-            {EXPLOITATION_TO_CTDC.get(t, ExploitationKind.OTHER) for t in types.get(r["pk"]) or []}
-        )
-        units.append(
-            Unit(
-                key=f"person:{r['person_id']}",
-                values={
-                    "year": str(year),
-                    "gender": GENDER_TO_CTDC.get(r["person__gender"], MISSING),
-                    "age_band": age_band(year - birth if birth else None),
-                    "citizenship": citizenship[0] if citizenship else MISSING,
-                    "country_of_exploitation": exploited_in.get(r["pk"], MISSING),
-                    "exploitation_type": kinds,
-                    "datasource": Datasource.CASE_MANAGEMENT,
-                },
-            )
-        )
-    return units
+        facts = facts.filter(year__lte=year_to)
+    if country:
+        facts = facts.filter(country=country)
+    if exploitation:
+        facts = facts.filter(**{dict(EXPLOITATION_FLAGS)[exploitation]: True})
+    return facts
+
+
+def _grouped_case_counts(facts: QuerySet, by: list[str]) -> dict[tuple, int]:
+    """Survivors per cell, counted by the database (each person once per cell)."""
+    plain = [f for f in by if f != "exploitation_type"]
+    passes = [(None, None)]
+    if "exploitation_type" in by:
+        passes = list(EXPLOITATION_FLAGS)
+    counts: dict[tuple, int] = {}
+    for kind, flag in passes:
+        rows = facts.filter(**{flag: True}) if flag else facts
+        for row in rows.values(*plain).annotate(n=Count("unit", distinct=True)).order_by():
+            values = {f: str(row[f]) if row[f] is not None else MISSING for f in plain}
+            if kind is not None:
+                values["exploitation_type"] = str(kind)
+            counts[tuple(values[f] for f in by)] = row["n"]
+    return counts
 
 
 def _ctdc_units(year_from, year_to, dataset: ReferenceDataset) -> list[Unit]:
@@ -172,6 +161,9 @@ def count_table(
     year_to: int | None = None,
     dataset: ReferenceDataset | None = None,
     organisation=None,
+    country: str | None = None,
+    exploitation: str | None = None,
+    materialised: bool = False,
 ) -> Table:
     """The suppressed table of survivors by ``by`` (each survivor once per cell)."""
     unknown = [f for f in by if f not in FIELDS]
@@ -180,8 +172,16 @@ def count_table(
             f"Unknown field: {', '.join(unknown) or '(none)'}. Fields: {', '.join(FIELDS)}."
         )
     if source == "cases":
-        units = _case_units(year_from, year_to, organisation)
-    elif source == "ctdc":
+        facts = case_facts_filtered(
+            materialised=materialised,
+            year_from=year_from,
+            year_to=year_to,
+            organisation=organisation,
+            country=country,
+            exploitation=exploitation,
+        )
+        return _suppressed(_grouped_case_counts(facts, by), by, k)
+    if source == "ctdc":
         dataset = dataset or latest_dataset()
         units = _ctdc_units(year_from, year_to, dataset) if dataset else []
     else:
@@ -193,7 +193,10 @@ def count_table(
             continue  # multi-valued and empty: not recorded, counted nowhere
         for key in _product(choices):
             cells[key].add(unit.key)
-    counts = {key: len(members) for key, members in cells.items()}
+    return _suppressed({key: len(members) for key, members in cells.items()}, by, k)
+
+
+def _suppressed(counts: dict[tuple, int], by: list[str], k: int) -> Table:
     categories = [sorted({key[d] for key in counts}, key=_order(by[d])) for d in range(len(by))]
     return suppress(Table(dims=list(by), categories=categories, counts=counts, k=k))
 

@@ -82,3 +82,25 @@ def test_the_command_prints_csv_with_empty_counts_for_withheld_cells(org):
 def test_bad_arguments_get_a_clear_error(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("stats", "table", "--source", "ctdc", *args, stdout=io.StringIO())
+
+
+def test_the_materialised_facts_count_as_the_live_ones_and_consent_is_asked_live(org):
+    from payvand.stats.facts import facts_refresh
+
+    worker = member(Role.CASEWORKER, org)
+    survivors = [_survivor(org, worker, types=["ForcedLabour", "Servitude"]) for _ in range(12)]
+    by = ["year", "citizenship", "country_of_exploitation", "exploitation_type"]
+    live = table_rows(count_table(source="cases", by=by, k=11))
+    refresh = facts_refresh()
+    assert refresh.rows == 12
+    assert table_rows(count_table(source="cases", by=by, k=11, materialised=True)) == live
+    year = str(survivors[0].identified_on.year)
+    assert (year, "TJ", "RU", "OtherExploit") in dict(live), "Servitude is other exploitation"
+    consent_withdraw(
+        consent=survivors[0].consents.get(),
+        by=worker,
+        withdrawn_on=dt.date(2026, 11, 20),
+        reason="Changed her mind",
+    )
+    after = count_table(source="cases", by=["citizenship"], k=5, materialised=True)
+    assert table_rows(after) == [(("TJ",), 11)], "a withdrawal counts before the next refresh"
