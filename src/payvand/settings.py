@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "payvand.attachments",
     "payvand.linkage",
     "payvand.stats",
+    "payvand.referrals",
     "payvand.dashboard",
     "payvand.demo",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/", include("payvand.plans.urls")),
     path("cases/", include("payvand.trafficking.urls")),
     path("cases/", include("payvand.attachments.urls")),
+    path("referrals/", include("payvand.referrals.urls")),
     path("orgs/", include((accounts_urls.staff_urlpatterns, "staff"))),
     path("audit/", core_views.audit_status, name="audit_status"),
     path("healthz", core_views.healthz, name="healthz"),

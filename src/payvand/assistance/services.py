@@ -85,12 +85,61 @@ def entry_record(
     A second call with the same ``submission_id`` returns the first entry (double click).
     """
     _require_case_edit(case, by)
+    return _entry_insert(
+        case=case, by=by, assistance_type=assistance_type, delivered_on=delivered_on,
+        provider=provider or case.organisation, staff=staff or by, staff_org=case.organisation,
+        duration_minutes=duration_minutes, amount=amount, currency=currency, outcome=outcome,
+        submission_id=submission_id,
+    )  # fmt: skip
+
+
+def entry_record_by_provider(
+    *,
+    case: Case,
+    by: User,
+    provider: Organisation,
+    assistance_type: str,
+    delivered_on: dt.date | None,
+    duration_minutes: int | None = None,
+    amount: Decimal | None = None,
+    currency: str = "",
+    outcome: str = "",
+    submission_id: uuid.UUID | None = None,
+) -> AssistanceEntry:
+    """Log a service that another organisation delivered on a referral it accepted.
+
+    The caller (the referrals app) has checked that ``by`` answers that referral for
+    ``provider``; ``by`` is the staff member, and must work in ``provider``.
+    """
+    if not selectors.is_staff_of(by, provider):
+        raise PermissionDenied(_("You cannot record anything on this case."))
+    return _entry_insert(
+        case=case, by=by, assistance_type=assistance_type, delivered_on=delivered_on,
+        provider=provider, staff=by, staff_org=provider, duration_minutes=duration_minutes,
+        amount=amount,
+        currency=currency, outcome=outcome, submission_id=submission_id,
+    )  # fmt: skip
+
+
+def _entry_insert(
+    *,
+    case: Case,
+    by: User,
+    assistance_type: str,
+    delivered_on: dt.date | None,
+    provider: Organisation,
+    staff: User,
+    staff_org: Organisation,
+    duration_minutes: int | None,
+    amount: Decimal | None,
+    currency: str,
+    outcome: str,
+    submission_id: uuid.UUID | None,
+) -> AssistanceEntry:
     if submission_id is not None:
         existing = AssistanceEntry.objects.filter(case=case, submission_id=submission_id).first()
         if existing is not None:
             return existing
-    provider = provider or case.organisation
-    staff = staff or by
     outcome = (outcome or "").strip()
     currency = currency or ""
     errors: dict[str, str] = {}
@@ -101,7 +150,7 @@ def entry_record(
     _check_date(errors, "delivered_on", delivered_on, timezone.localdate())
     if not provider.is_active:
         errors["provider"] = _("Choose an active organisation on the platform.")
-    if not selectors.is_staff_of(staff, case.organisation):
+    if not selectors.is_staff_of(staff, staff_org):
         errors["staff"] = _("The staff member must work in the case's organisation.")
     if duration_minutes is not None and not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
         errors["duration_minutes"] = _("Enter a duration between 1 and %(n)s minutes.") % {

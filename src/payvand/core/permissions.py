@@ -39,6 +39,7 @@ class Perm(StrEnum):
     CASE_APPROVE = "case.approve"
     REFERRAL_SEND = "referral.send"
     REFERRAL_ANSWER = "referral.answer"
+    REFERRAL_OVERRIDE_CONSENT = "referral.override_consent"
     # platform-scoped
     PLATFORM_ORGS_MANAGE = "platform.orgs_manage"
     PLATFORM_AUDIT_VERIFY = "platform.audit_verify"
@@ -81,6 +82,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.CASE_APPROVE,
             Perm.REFERRAL_SEND,
             Perm.REFERRAL_ANSWER,
+            Perm.REFERRAL_OVERRIDE_CONSENT,
             Perm.PRACTICE_HUB,
         }
     ),

@@ -16,10 +16,13 @@ class SealedColumn:
     model: type[models.Model]
     field: str
     org_field: str = "organisation"
+    case_field: str | None = None  # when the organisation is not reached through the case
 
     @property
     def case_path(self) -> str | None:
         """The lookup from a row to its case ("case", "plan__case"), if it has one."""
+        if self.case_field:
+            return self.case_field
         path = self.org_field.removesuffix("__organisation")
         if path == self.org_field or not (path == "case" or path.endswith("__case")):
             return None
@@ -37,9 +40,14 @@ RESEALERS: list[Callable] = []
 ERASERS: list[Callable] = []
 
 
-def register(model: type[models.Model], *fields: str, org_field: str = "organisation") -> None:
+def register(
+    model: type[models.Model],
+    *fields: str,
+    org_field: str = "organisation",
+    case_field: str | None = None,
+) -> None:
     for field in fields:
-        column = SealedColumn(model, field, org_field)
+        column = SealedColumn(model, field, org_field, case_field)
         if column not in COLUMNS:
             COLUMNS.append(column)
 
