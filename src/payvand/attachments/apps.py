@@ -10,7 +10,11 @@ class AttachmentsConfig(AppConfig):
     def ready(self) -> None:
         from payvand.attachments import sections
         from payvand.attachments.models import Attachment
-        from payvand.attachments.services import attachments_erase, attachments_reseal
+        from payvand.attachments.services import (
+            attachments_erase,
+            attachments_move,
+            attachments_reseal,
+        )
         from payvand.cases.sections import CaseSection
         from payvand.cases.sections import register as register_section
         from payvand.core import sealed
@@ -18,6 +22,7 @@ class AttachmentsConfig(AppConfig):
         sealed.register(Attachment, "meta", org_field="case__organisation")
         sealed.register_resealer(attachments_reseal)
         sealed.register_eraser(attachments_erase)
+        sealed.register_mover(attachments_move)
         register_section(
             CaseSection(
                 key="attachments",

@@ -205,3 +205,23 @@ def attachments_erase(cases) -> int:
 
     transaction.on_commit(_delete)
     return len(doomed)
+
+
+def attachments_move(case, old, new) -> int:
+    """Re-seal a moving case's files under the new organisation (inside the move's
+    transaction); the old files go once it commits, the new ones if it fails."""
+    written: list[tuple] = []
+    replaced: list[str] = []
+    try:
+        for attachment in Attachment.objects.filter(case=case).exclude(stored_name=""):
+            data = storage.read(old, attachment)
+            name = storage.write(new, attachment, data)
+            written.append(name)
+            replaced.append(attachment.stored_name)
+            Attachment.objects.filter(pk=attachment.pk).update(stored_name=name)
+    except BaseException:
+        for name in written:
+            storage.remove(new, name)
+        raise
+    transaction.on_commit(lambda: [storage.remove(old, name) for name in replaced])
+    return len(written)

@@ -67,6 +67,16 @@ def register_eraser(erase: Callable) -> None:
         ERASERS.append(erase)
 
 
+# Sealed data outside the database that belongs to a case: each re-seals what it holds of
+# a case moving to another organisation (case, old, new) and returns how many it moved.
+MOVERS: list[Callable] = []
+
+
+def register_mover(move: Callable) -> None:
+    if move not in MOVERS:
+        MOVERS.append(move)
+
+
 def context_for(instance: models.Model, field: str) -> str:
     """Binds a blob to its row and column: it will not open anywhere else."""
     return f"{instance._meta.label_lower}:{instance.public_id}:{field}"

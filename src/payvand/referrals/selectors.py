@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from payvand.core.sealed import open_from
 from payvand.orgs.models import Organisation
 from payvand.plans.models import ReintegrationPlan, RiskAssessment, SupportPlanItem
 from payvand.referrals.models import Message, Notification, Referral, Transition
-from payvand.referrals.vocab import RECEIVER_SEES, Section, State
+from payvand.referrals.vocab import RECEIVER_SEES, Kind, Section, State
 from payvand.referrals.workflow import RECEIVER, SENDER
 from payvand.screening.models import Screening
 from payvand.screening.vocab import ScreeningState
@@ -46,6 +46,18 @@ def _receiver_visible(referral: Referral) -> bool:
     )
 
 
+def _transferred_by(user: User, referral: Referral) -> bool:
+    """A transferred case is the receiver's now; its sender (and the sending
+    organisation's supervisors) still follow the referral itself."""
+    return (
+        referral.kind == Kind.TRANSFER
+        and referral.case.organisation_id != referral.from_org_id
+        and (
+            referral.sent_by_id == user.pk or has_perm(user, Perm.CASE_VIEW_ALL, referral.from_org)
+        )
+    )
+
+
 def referral_get(user: User, public_id) -> tuple[Referral, str]:
     """The referral and the caller's side of it; 404 when the caller has no side."""
     try:
@@ -56,6 +68,7 @@ def referral_get(user: User, public_id) -> tuple[Referral, str]:
         raise Http404 from None
     if has_perm(user, Perm.REFERRAL_SEND, referral.from_org) and (
         cases_visible_to(user).filter(pk=referral.case_id).exists()
+        or _transferred_by(user, referral)
     ):
         return referral, SENDER
     if has_perm(user, Perm.REFERRAL_ANSWER, referral.to_org) and _receiver_visible(referral):
@@ -76,7 +89,10 @@ def _receiving(user: User) -> QuerySet[Referral]:
 
 def _sending(user: User) -> QuerySet[Referral]:
     orgs = orgs_where(user, Perm.REFERRAL_SEND)
-    return Referral.objects.filter(from_org_id__in=orgs, case__in=cases_visible_to(user))
+    moved = Q(kind=Kind.TRANSFER) & ~Q(case__organisation=F("from_org"))
+    return Referral.objects.filter(
+        Q(case__in=cases_visible_to(user)) | (moved & Q(sent_by=user)), from_org_id__in=orgs
+    )
 
 
 def referral_lists(user: User) -> dict[str, list[Referral]]:

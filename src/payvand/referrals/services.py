@@ -219,6 +219,10 @@ def _move(
         obj=referral,
         details={"from": old, "to": step.to_state, "reason": reason},
     )
+    if action == "accept" and referral.kind == Kind.TRANSFER:
+        from payvand.cases.transfer import case_move
+
+        case_move(case=referral.case, to_org=referral.to_org, owner=by, by=by)
     notify.after_transition(referral, action)
     return referral
 

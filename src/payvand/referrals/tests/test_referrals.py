@@ -237,3 +237,36 @@ def test_the_expire_command_reports_what_it_did(capsys):
 
     call_command("referrals", "expire")
     assert "0 referrals expired; 0 late referrals alerted." in capsys.readouterr().out
+
+
+def test_an_accepted_transfer_moves_the_case_and_everything_sealed_to_the_receiver(
+    client, the_case, sender, receiver, af_org, pk_org, django_capture_on_commit_callbacks
+):
+    from payvand.assistance.services import note_add
+    from payvand.attachments.services import attachment_add
+    from payvand.cases import selectors as case_selectors
+    from payvand.cases.services import person_identity
+
+    consent_to(the_case, sender, af_org)
+    note_add(case=the_case, by=sender, text="Afraid of the uncle")
+    attachment_add(case=the_case, by=sender, category="Other", filename="a.txt", data=b"scan")
+    referral = send(the_case, sender, af_org, kind="transfer")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.referral_transition(referral=referral, action="accept", by=receiver)
+    the_case.refresh_from_db()
+    assert (the_case.organisation, the_case.owner) == (af_org, receiver)
+    identity = person_identity(person=the_case.person, by=receiver)
+    assert identity.given_name == "Zarghuna"
+    found = case_selectors.case_search(receiver, case_selectors.CaseQuery(name="Zarghuna"))
+    assert [c.pk for c in found] == [the_case.pk], "found under the new organisation's index"
+    client.force_login(receiver, backend=BACKEND)
+    page = client.get(reverse("cases:detail", args=[the_case.public_id])).content.decode()
+    assert "Afraid of the uncle" in page and "a.txt" in page
+    client.force_login(sender, backend=BACKEND)
+    assert client.get(reverse("cases:detail", args=[the_case.public_id])).status_code == 404
+    assert client.get(reverse("referrals:detail", args=[referral.public_id])).status_code == 200
+    from payvand.attachments import storage
+    from payvand.attachments.models import Attachment
+
+    attachment = Attachment.objects.get()
+    assert storage.read(af_org, attachment) == b"scan"
