@@ -11,10 +11,10 @@ A match is then shown to an organisation only if, on a ``consent`` basis, her co
 covers that very organisation (selectors.py asks again at every query, so a withdrawal
 counts at once even before ``linkage_consent_changed`` has dropped the encoding).
 
-Hooks for the other apps (see the README): registration calls ``person_encode`` after the
-identity is sealed; consent given or withdrawn calls ``linkage_consent_changed``; erasure
-and purge reach ``encodings_erase_cases`` and ``encodings_after_rekey`` through the
-registries of core/sealed.py (apps.py registers them).
+Hooks for the other apps (see the README): registration calls ``person_encode`` (or
+``persons_encode`` for a batch) after the identity is sealed; consent given or withdrawn
+calls ``linkage_consent_changed``; erasure and purge reach ``encodings_erase_cases`` and
+``encodings_after_rekey`` through the registries of core/sealed.py (apps.py registers them).
 """
 
 from __future__ import annotations
@@ -163,6 +163,43 @@ def person_encode(
             },
         )
         return row
+
+
+def persons_encode(*, org: Organisation, persons: list[Person], identities: list[Any]) -> int:
+    """`person_encode` for a batch of one organisation (bulk registration), in one go.
+
+    ``identities`` are the identities the caller holds (Identity objects or their JSON), in
+    the order of ``persons``; they are not opened again. Returns how many were stored.
+    """
+    part = participation(org)
+    if part is None or not persons:
+        return 0
+    with transaction.atomic():
+        allowed = (
+            {p.pk for p in persons}
+            if part.basis == Basis.LAWFUL_BASIS
+            else _consenting_person_ids(org, [p.pk for p in persons])
+        )
+        chosen = [
+            (person, identity)
+            for person, identity in zip(persons, identities, strict=True)
+            if person.pk in allowed and person.erased_at is None
+        ]
+        Encoding.objects.filter(person__in=persons).delete()
+        if not chosen:
+            return 0
+        bits = encoding.default_encoder().encode([linkage_record(p, i) for p, i in chosen])
+        Encoding.objects.bulk_create(
+            Encoding(
+                organisation=org,
+                person=person,
+                country=org.country,
+                bits=row.tobytes(),
+                version=encoding.version(),
+            )
+            for (person, _identity), row in zip(chosen, bits, strict=True)
+        )
+        return len(chosen)
 
 
 def organisation_encode(

@@ -19,6 +19,7 @@ from payvand.linkage.services import (
     organisation_encode,
     participation_set,
     person_encode,
+    persons_encode,
 )
 from payvand.testing.factories import OrganisationFactory, case, member
 
@@ -96,6 +97,15 @@ def test_own_organisation_and_non_participants_are_never_searched(region):
     assert _encode(uzbek) is None
     supervisor = member(Role.SUPERVISOR, tj)
     assert matches_elsewhere(supervisor, twin) == []
+
+
+def test_a_registered_batch_is_encoded_at_once(region):
+    tj, _af, _uz = region
+    cases = [case(tj, **TAJIK), case(tj, **{**TAJIK, "given_name": "Гулнора"})]
+    identities = [{"given_name": "Зарина"}, {"given_name": "Гулнора"}]
+    persons = [c.person for c in cases]
+    assert persons_encode(org=tj, persons=persons, identities=identities) == 2
+    assert Encoding.objects.filter(organisation=tj).count() == 2
 
 
 def test_only_callers_who_see_the_case_may_ask(region):
