@@ -10,8 +10,9 @@ MIN_K = 5
 
 class Command(BaseCommand):
     help = (
-        "Regional statistics: `table --source cases|ctdc --by FIELD[,FIELD…] [--k K] "
-        "[--year-from Y --year-to Y] [--format csv|table]`, small cells suppressed."
+        "Regional statistics: `table` (small cells suppressed), `release` (differentially "
+        "private or exact, registered), `ledger` (privacy budget per year), `refresh` "
+        "(rebuild the materialised facts), `export-ctdc`, `export-htcds`."
     )
 
     def add_arguments(self, parser):
@@ -24,8 +25,100 @@ class Command(BaseCommand):
         table.add_argument("--year-to", type=int)
         table.add_argument("--dataset", help="CTDC dataset name (default: the latest import).")
         table.add_argument("--format", choices=["csv", "table"], default="table")
+        release = sub.add_parser(
+            "release", help="Publish a table of one year's survivors, with noise (DP) or exact."
+        )
+        release.add_argument("--by", required=True, help="Comma-separated, one to three fields.")
+        release.add_argument("--year", type=int, required=True)
+        release.add_argument("--epsilon", type=float, help="ε to spend (noisy releases).")
+        release.add_argument(
+            "--exact", action="store_true", help="Release exact counts, small cells withheld."
+        )
+        release.add_argument("--k", type=int, default=11, help="Smallest count shown (--exact).")
+        release.add_argument(
+            "--dry-run", action="store_true", help="Show the cost and precision; release nothing."
+        )
+        sub.add_parser("ledger", help="The privacy budget of each year: ε spent and left.")
+        sub.add_parser("refresh", help="Rebuild the materialised facts the dashboard reads.")
 
     def handle(self, *args, action, **options):
+        handler = {
+            "table": self.table,
+            "release": self.release,
+            "ledger": self.ledger,
+            "refresh": self.refresh,
+        }[action]
+        return handler(options)
+
+    def refresh(self, options):
+        from payvand.stats.facts import facts_refresh
+
+        done = facts_refresh()
+        self.stdout.write(f"{done.rows} cases in the facts, rebuilt in {done.seconds:.1f} s.")
+
+    def ledger(self, options):
+        from payvand.stats import privacy
+
+        rows = privacy.ledgers()
+        self.stdout.write(f"Budget per year: ε {privacy.epsilon_per_year():g}")
+        if not rows:
+            self.stdout.write("No noisy release yet.")
+        for row in rows:
+            self.stdout.write(
+                f"{row['year']}  spent {row['spent']:g}  left {row['remaining']:g}  "
+                f"releases {row['releases']}"
+            )
+
+    def release(self, options):
+        from payvand.stats import privacy
+
+        fields = [f.strip() for f in options["by"].split(",") if f.strip()]
+        year = options["year"]
+        try:
+            if options["exact"]:
+                if options["epsilon"] is not None:
+                    raise CommandError("--exact releases spend no ε: leave out --epsilon.")
+                if options["k"] < MIN_K:
+                    raise CommandError(f"--k must be at least {MIN_K}.")
+                if options["dry_run"]:
+                    self.stdout.write(
+                        f"Would release {', '.join(fields)} for {year}, k = {options['k']}."
+                    )
+                    return
+                done = privacy.release_exact(fields=fields, year=year, k=options["k"])
+                self._write_release(done)
+                return
+            if options["epsilon"] is None:
+                raise CommandError("Give --epsilon (or --exact for an exact release).")
+            plan = privacy.plan_noisy(fields, year, options["epsilon"])
+            book = privacy.ledger(year)
+            if options["dry_run"]:
+                self.stdout.write(
+                    f"Would spend ε {plan.epsilon:g} of {year}'s {book['remaining']:g} left; "
+                    f"{privacy.MECHANISM}, sensitivity {plan.sensitivity}, scale "
+                    f"{plan.scale:g}; 95 % error ±{plan.cell_error:g} per cell. Nothing released."
+                )
+                return
+            done = privacy.release_noisy(fields=fields, year=year, epsilon=options["epsilon"])
+        except privacy.ReleaseRefused as exc:
+            raise CommandError(str(exc)) from None
+        self._write_release(done)
+        book = privacy.ledger(year)
+        self.stdout.write(
+            f"ε {done.epsilon:g} spent; {year}: {book['spent']:g} of {book['budget']:g} used, "
+            f"{book['remaining']:g} left."
+        )
+
+    def _write_release(self, release):
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        noisy = release.mode == "noisy"
+        writer.writerow([*release.fields, "count", *(["error95"] if noisy else [])])
+        for row in [*release.figures["cells"], *release.figures["totals"]]:
+            value = "" if row["value"] is None else row["value"]
+            writer.writerow([*row["key"], value, *([row["error95"]] if noisy else [])])
+        self.stderr.write(f"Release {release.public_id} ({release.mode}, {release.year}).")
+
+    def table(self, options):
         if options["k"] < MIN_K:
             raise CommandError(f"--k must be at least {MIN_K}.")
         dataset = None
