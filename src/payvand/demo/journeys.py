@@ -44,6 +44,7 @@ from payvand.consent.services import consent_record, consent_withdraw
 from payvand.core.permissions import Role
 from payvand.demo.happened import record_what_happened
 from payvand.demo.people import NAMES, SCRIPT_OF_COUNTRY, _feminine
+from payvand.demo.referrals import record_referral
 from payvand.orgs.models import Organisation
 from payvand.plans.services import (
     followup_visit_add,
@@ -416,6 +417,7 @@ class Journey:
                 self.reintegration()
             if self.rng.random() < SHARE_NOTES:
                 self.notes()
+        record_referral(self)
         closing = self.rng.random() < _closure_share(self.span)
         if worked and not closing and self.rng.random() < SHARE_TASKS:
             self.tasks()

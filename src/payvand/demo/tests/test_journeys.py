@@ -258,3 +258,20 @@ def database_text() -> str:
                     else:
                         chunks.append(str(value))
     return "\n".join(chunks)
+
+
+def test_demo_referrals_follow_consent_and_reach_several_states(seeded):
+    from payvand.consent.selectors import consent_allows
+    from payvand.referrals.models import Referral
+
+    referrals = list(Referral.objects.select_related("case", "to_org"))
+    assert referrals, "some survivors are referred"
+    for referral in referrals:
+        assert referral.consent_overridden is False
+        assert referral.to_org != referral.case.organisation
+    assert {r.kind for r in referrals} <= {"referral", "return"}
+    assert all(
+        consent_allows(r.case, "sharing_org", organisation=r.to_org)
+        or r.state in ("revoked", "expired", "declined", "completed", "closed")
+        for r in referrals
+    )
