@@ -1,4 +1,7 @@
 import csv
+import json
+import os
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -40,6 +43,18 @@ class Command(BaseCommand):
         )
         sub.add_parser("ledger", help="The privacy budget of each year: ε spent and left.")
         sub.add_parser("refresh", help="Rebuild the materialised facts the dashboard reads.")
+        ctdc = sub.add_parser(
+            "export-ctdc", help="CTDC 2024-format CSV of the survivors, k-anonymous (k = 11)."
+        )
+        ctdc.add_argument("--out", required=True, help="The CSV file to write.")
+        htcds = sub.add_parser("export-htcds", help="One organisation's cases as HTCDS JSON.")
+        htcds.add_argument("--org", required=True, help="The organisation's code.")
+        htcds.add_argument("--out", required=True, help="The JSON file to write.")
+        htcds.add_argument(
+            "--with-identities",
+            action="store_true",
+            help="Include names, birth dates and contacts (every person read is audited).",
+        )
 
     def handle(self, *args, action, **options):
         handler = {
@@ -47,8 +62,56 @@ class Command(BaseCommand):
             "release": self.release,
             "ledger": self.ledger,
             "refresh": self.refresh,
+            "export-ctdc": self.export_ctdc,
+            "export-htcds": self.export_htcds,
         }[action]
         return handler(options)
+
+    def _write(self, path: str, text: str) -> None:
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise CommandError(f"Cannot write {target}: the folder {target.parent} does not exist.")
+        try:
+            # Only the server's user may read an export: it is about survivors.
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise CommandError(f"Cannot write {target}: {exc.strerror}") from None
+
+    def export_ctdc(self, options):
+        from payvand.stats.exports import export_ctdc
+
+        text, report = export_ctdc()
+        self._write(options["out"], text)
+        emptied = ", ".join(f"{c} {n}" for c, n in sorted(report["emptied"].items())) or "none"
+        self.stdout.write(
+            f"{report['rows']} survivors written to {options['out']} (k = 11); values "
+            f"emptied: {emptied}; rows left out: {report['left_out']}."
+        )
+
+    def export_htcds(self, options):
+        from payvand.orgs.models import Organisation
+        from payvand.stats.exports import export_htcds
+
+        org = Organisation.objects.filter(code=options["org"].strip().upper()).first()
+        if org is None:
+            raise CommandError(
+                f"No organisation with the code {options['org']} (payvand org list)."
+            )
+        with_identities = options["with_identities"]
+        if with_identities:
+            self.stderr.write(
+                f"This export holds the names, birth dates and contacts of {org.code}'s "
+                "survivors; every person read is recorded in the audit trail. Keep the file "
+                "encrypted and delete it when done."
+            )
+        data = export_htcds(org=org, with_identities=with_identities)
+        self._write(options["out"], json.dumps(data, ensure_ascii=False, indent=1))
+        self.stdout.write(
+            f"{len(data['cases'])} cases of {org.code} written to {options['out']}"
+            + (" with identities." if with_identities else " (codes only, no identities).")
+        )
 
     def refresh(self, options):
         from payvand.stats.facts import facts_refresh
