@@ -12,7 +12,12 @@ import random
 from typing import TYPE_CHECKING
 
 from payvand.consent.models import Consent, Purpose
-from payvand.referrals.services import referral_send, referral_transition, referrals_expire
+from payvand.referrals.services import (
+    message_post,
+    referral_send,
+    referral_transition,
+    referrals_expire,
+)
 from payvand.referrals.vocab import Kind, RequestedService, Section
 
 if TYPE_CHECKING:
@@ -34,6 +39,10 @@ REASONS = [
 TRAVEL = [
     "Bus to the border crossing on the agreed date; your staff meet her on the other side.",
     "Flight with IOM escort; arrival at the airport in the morning.",
+]
+MESSAGES = [
+    "We can meet her at the border crossing; please confirm the date.",
+    "Our shelter has a place from Monday.",
 ]
 SERVICES_OF = {
     Kind.RETURN: [RequestedService.RETURN_TRAVEL, RequestedService.PSYCHOSOCIAL,
@@ -109,3 +118,5 @@ def record_referral(journey: Journey) -> None:
         return
     for action, by, extra in steps:
         referral = referral_transition(referral=referral, action=action, by=by, **extra)
+        if action == "accept" and rng.random() < 0.6:
+            message_post(referral=referral, by=by, text=rng.choice(MESSAGES))

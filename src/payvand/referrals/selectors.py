@@ -128,6 +128,15 @@ def counts_by_state(user: User) -> dict[str, int]:
     return {r["state"]: r["n"] for r in rows}
 
 
+def recipients_for(case: Case) -> QuerySet[Organisation]:
+    """The organisations a case can be referred to: every other active one."""
+    return (
+        Organisation.objects.filter(is_active=True)
+        .exclude(pk=case.organisation_id)
+        .order_by("country", "name")
+    )
+
+
 def transitions_of(referral: Referral) -> list[Transition]:
     return list(referral.transitions.select_related("by"))
 

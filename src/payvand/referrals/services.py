@@ -25,7 +25,7 @@ from payvand.core.permissions import Perm, has_perm
 from payvand.core.sealed import seal_into
 from payvand.orgs.models import Organisation
 from payvand.referrals import notify
-from payvand.referrals.models import Message, Referral, Transition
+from payvand.referrals.models import Message, Notification, Referral, Transition
 from payvand.referrals.vocab import DeclineReason, Kind, RequestedService, Section, State
 from payvand.referrals.workflow import ACTIONS, RECEIVER, SENDER, SYSTEM
 
@@ -342,3 +342,10 @@ def referral_assistance_record(
     if locked.state == State.ACCEPTED:
         _move(locked, "start", by)
     return entry
+
+
+def notifications_read(*, user: User, referral: Referral) -> int:
+    """The caller has opened the referral: its notices to her or him are read."""
+    return Notification.objects.filter(user=user, referral=referral, read_at=None).update(
+        read_at=timezone.now()
+    )

@@ -15,10 +15,8 @@ from payvand.core.calendars import effective_calendar
 from payvand.core.errors import DomainError
 from payvand.core.forms import call_service
 from payvand.core.permissions import Perm, has_perm, orgs_where
-from payvand.orgs.models import Organisation
 from payvand.referrals import selectors, services
 from payvand.referrals.forms import ActionForm, MessageForm, ReferralForm, ServiceForm
-from payvand.referrals.models import Notification
 from payvand.referrals.workflow import ACTIONS, RECEIVER, actions_for
 
 
@@ -46,9 +44,8 @@ def referral_new(request, case_id):
     case = case_get(request.user, case_id)
     if not has_perm(request.user, Perm.REFERRAL_SEND, case.organisation):
         raise Http404
-    organisations = Organisation.objects.filter(is_active=True).exclude(pk=case.organisation_id)
     options = {
-        "organisations": organisations.order_by("country", "name"),
+        "organisations": selectors.recipients_for(case),
         "can_override": has_perm(request.user, Perm.REFERRAL_OVERRIDE_CONSENT, case.organisation),
         "calendar": _calendar(request),
     }
@@ -68,9 +65,7 @@ def referral_new(request, case_id):
 
 def referral_detail(request, public_id):
     referral, side = selectors.referral_get(request.user, public_id)
-    Notification.objects.filter(user=request.user, referral=referral, read_at=None).update(
-        read_at=timezone.now()
-    )
+    services.notifications_read(user=request.user, referral=referral)
     content = selectors.open_text(referral, referral, "content", {}) or {}
     history = selectors.transitions_of(referral)
     for step in history:

@@ -15,6 +15,8 @@ from payvand.core.keys import org_keys_rotate
 from payvand.demo import journeys
 from payvand.demo.seed import seed_demo
 from payvand.orgs.models import Organisation
+from payvand.referrals.services import message_post, referral_transition
+from payvand.referrals.tests.helpers import consent_to, send
 from payvand.screening import services as screening_services
 from payvand.screening.tests.helpers import record
 
@@ -55,6 +57,12 @@ def test_rotation_round_trips_every_sealed_column_and_file(
         decision_org_type="Police",
         reason="The police decided after the interview",
     )
+    # And a referral with a message and a revocation's reason.
+    other = Organisation.objects.exclude(pk=first.organisation_id).filter(cases__isnull=False)[0]
+    consent_to(first, first.owner, other)
+    referral = send(first, first.owner, other)
+    message_post(referral=referral, by=first.owner, text="Call before you come")
+    referral_transition(referral=referral, action="revoke", by=first.owner, note="Moved")
     before = {org.pk: _plaintexts(org) for org in Organisation.objects.all()}
     covered = {(model, field) for texts in before.values() for model, field, _pk in texts}
     registered = {(c.model.__name__, c.field) for c in sealed.COLUMNS}
