@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "payvand.referrals",
     "payvand.dashboard",
     "payvand.demo",
+    "payvand.directory",
 ]
 
 MIDDLEWARE = [
