@@ -14,6 +14,7 @@ from payvand.cases.services import Registration, case_register, case_register_ma
 from payvand.core.audit.models import AuditEvent
 from payvand.core.permissions import Role
 from payvand.demo import region
+from payvand.demo.directory import seed_directory
 from payvand.demo.journeys import JourneyContext, seed_journey
 from payvand.demo.people import demo_registration
 from payvand.orgs.models import Organisation
@@ -61,6 +62,7 @@ def seed_demo(
         o.code: o
         for o in Organisation.objects.filter(code__in=[o[0] for o in region.ORGANISATIONS])
     }
+    seed_directory(orgs, progress)
     language = {o[0]: o[7] for o in region.ORGANISATIONS}
     wanted: list[tuple[Organisation, str, str, str, str]] = []
     for code, names in region.STAFF_NAMES.items():
