@@ -57,6 +57,11 @@ class Identity:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
+# Called with (organisation, persons, identities) once new persons are sealed and indexed,
+# in the registration's transaction: duplicate detection encodes them here.
+AFTER_REGISTRATION: list = []
+
+
 @dataclass
 class Registration:
     identity: Identity
@@ -277,6 +282,8 @@ def register_many_in_transaction(
         person.identity = crypto.seal_json(org, identity, context=context_for(person, "identity"))
     Person.objects.bulk_create(persons)
     name_index.index_new_persons(org, list(zip(persons, identities, strict=True)))
+    for hook in AFTER_REGISTRATION:
+        hook(org, persons, identities)
     numbers = _reserve_case_numbers(org, [reg.identified_on.year for reg in registrations])
     cases = [
         Case(

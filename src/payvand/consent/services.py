@@ -35,6 +35,16 @@ def _check_may_edit(case: Case, by: User) -> None:
     require_case_perm(by, case, message=_("You cannot record consent on this case."))
 
 
+# Called with the case when one of its consents is recorded or withdrawn, in the same
+# transaction: capabilities that depend on consent (duplicate detection) register here.
+CONSENT_CHANGED: list = []
+
+
+def _changed(case: Case) -> None:
+    for hook in CONSENT_CHANGED:
+        hook(case)
+
+
 def _audit_details(consent: Consent) -> dict:
     details = {"purpose": consent.purpose}
     if consent.recipient_org is not None:
@@ -167,6 +177,7 @@ def consent_record(
         obj=consent,
         details=_audit_details(consent),
     )
+    _changed(consent.case)
     return consent
 
 
@@ -220,4 +231,5 @@ def consent_withdraw(
     )
     consent.withdrawn_on, consent.withdrawn_by = locked.withdrawn_on, by
     consent.withdrawal_reason = locked.withdrawal_reason
+    _changed(locked.case)
     return locked

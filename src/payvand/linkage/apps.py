@@ -8,10 +8,28 @@ class LinkageConfig(AppConfig):
     verbose_name = _("Duplicate detection")
 
     def ready(self) -> None:
+        from payvand.cases.services import AFTER_REGISTRATION
+        from payvand.consent.services import CONSENT_CHANGED
         from payvand.core import sealed
-        from payvand.linkage.services import encodings_after_rekey, encodings_erase_cases
+        from payvand.linkage.services import (
+            encodings_after_rekey,
+            encodings_erase_cases,
+            linkage_consent_changed,
+        )
 
         # Erasing a survivor's data erases her encodings in the same transaction; purging an
         # organisation (its keys destroyed, then its indexes rebuilt) drops all of its own.
         sealed.register_eraser(encodings_erase_cases)
         sealed.register_reindexer(encodings_after_rekey)
+        # A new survivor of a taking-part organisation is encoded as she is registered, and
+        # again (or dropped) whenever her consent for sharing changes.
+        if persons_encode_on_registration not in AFTER_REGISTRATION:
+            AFTER_REGISTRATION.append(persons_encode_on_registration)
+        if linkage_consent_changed not in CONSENT_CHANGED:
+            CONSENT_CHANGED.append(linkage_consent_changed)
+
+
+def persons_encode_on_registration(org, persons, identities) -> None:
+    from payvand.linkage.services import persons_encode
+
+    persons_encode(org=org, persons=persons, identities=identities)
