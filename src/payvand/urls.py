@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("payvand.trafficking.urls")),
     path("cases/", include("payvand.attachments.urls")),
     path("referrals/", include("payvand.referrals.urls")),
+    path("linkage/", include("payvand.linkage.urls")),
     path("orgs/", include((accounts_urls.staff_urlpatterns, "staff"))),
     path("audit/", core_views.audit_status, name="audit_status"),
     path("directory/", include("payvand.directory.urls")),

@@ -8,6 +8,8 @@ class LinkageConfig(AppConfig):
     verbose_name = _("Duplicate detection")
 
     def ready(self) -> None:
+        from payvand.cases.sections import CaseSection
+        from payvand.cases.sections import register as register_section
         from payvand.cases.services import AFTER_REGISTRATION
         from payvand.consent.services import CONSENT_CHANGED
         from payvand.core import sealed
@@ -27,6 +29,16 @@ class LinkageConfig(AppConfig):
             AFTER_REGISTRATION.append(persons_encode_on_registration)
         if linkage_consent_changed not in CONSENT_CHANGED:
             CONSENT_CHANGED.append(linkage_consent_changed)
+        from payvand.linkage import sections
+
+        register_section(
+            CaseSection(
+                key="linkage",
+                template="linkage/section.html",
+                order=15,
+                context=sections.section_context,
+            )
+        )
 
 
 def persons_encode_on_registration(org, persons, identities) -> None:

@@ -61,3 +61,45 @@ class Encoding(models.Model):
 
     def __str__(self) -> str:
         return f"encoding of {self.person_id}"
+
+
+class ContactState(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class ContactRequest(models.Model):
+    """A caseworker asks to be put in contact with the organisation that possibly knows her
+    survivor. The asking side never learns which organisation or record matched until that
+    organisation's supervisor accepts; neither side sees the other's data either way."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    from_case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    from_org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    to_org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    # The matched record in to_org: shown to to_org's supervisor only (it is theirs).
+    to_person = models.ForeignKey("cases.Person", on_delete=models.CASCADE, related_name="+")
+    strength = models.CharField(max_length=10)
+    state = models.CharField(
+        max_length=10, choices=ContactState.choices, default=ContactState.PENDING
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_case", "to_person"], name="contact_once_per_match"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"contact request {self.public_id}"

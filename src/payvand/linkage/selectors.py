@@ -115,30 +115,35 @@ def matches_elsewhere(user: User, case: Case) -> list[ElsewhereMatch]:
     return results
 
 
-def _search(case: Case, query: np.ndarray, encoder, secret) -> list[ElsewhereMatch]:
+def _candidates(case: Case, query: np.ndarray, encoder, secret) -> dict[int, tuple[str, int]]:
+    """{organisation id: (strength, person id)} of the best match in each other
+    participating organisation that may be shown to the case's organisation."""
     filters, orgs, persons = _STORE.current(encoder, secret)
     others = [o.pk for o in participating_orgs() if o.pk != case.organisation_id]
     if not len(filters) or not others:
-        return []
+        return {}
     scores = matching.scores_to(query, filters)
     eligible = np.isin(orgs, others) & (scores >= matching.POSSIBLE)
     order = np.flatnonzero(eligible)
     order = order[np.argsort(-scores[order], kind="stable")][:MAX_CANDIDATES]
     asking = case.organisation
-    best: dict[int, str] = {}
+    best: dict[int, tuple[str, int]] = {}
     people = Person.objects.in_bulk([int(persons[i]) for i in order])
     for i in order:
         org_id, person = int(orgs[i]), people.get(int(persons[i]))
-        if org_id in best and best[org_id] == "strong":
-            continue
+        if org_id in best:
+            continue  # the best one of each organisation comes first
         if person is None or not shown_to(person, asking):
             continue
-        band = matching.strength(float(scores[i]))
-        if best.get(org_id) != "strong":
-            best[org_id] = band
+        best[org_id] = (matching.strength(float(scores[i])), person.pk)
+    return best
+
+
+def _search(case: Case, query: np.ndarray, encoder, secret) -> list[ElsewhereMatch]:
+    best = _candidates(case, query, encoder, secret)
     countries = dict(Organisation.objects.filter(pk__in=best).values_list("pk", "country"))
     counted: dict[tuple[str, str], int] = {}
-    for org_id, band in best.items():
+    for org_id, (band, _person) in best.items():
         key = (countries[org_id], band)
         counted[key] = counted.get(key, 0) + 1
     rank = {"strong": 0, "possible": 1}
@@ -146,3 +151,53 @@ def _search(case: Case, query: np.ndarray, encoder, secret) -> list[ElsewhereMat
         ElsewhereMatch(country, n, band)
         for (country, band), n in sorted(counted.items(), key=lambda kv: (rank[kv[0][1]], kv[0][0]))
     ]
+
+
+def matched_records(case: Case, country: str, strength: str) -> list[tuple[Organisation, int]]:
+    """For a contact request only (never shown): the organisations of ``country`` whose
+    best match has ``strength``, with the matched person's id."""
+    secret = encoding.linkage_secret()
+    encoder = encoding.encoder_for(secret)
+    query = _query_filter(case, encoder)
+    if query is None:
+        return []
+    best = _candidates(case, query, encoder, secret)
+    orgs = Organisation.objects.in_bulk(list(best))
+    return [
+        (orgs[org_id], person_id)
+        for org_id, (band, person_id) in best.items()
+        if band == strength and orgs[org_id].country == country
+    ]
+
+
+def contact_requests_to_answer(user: User):
+    from payvand.core.permissions import Perm, orgs_where
+    from payvand.linkage.models import ContactRequest, ContactState
+
+    return ContactRequest.objects.filter(
+        to_org_id__in=orgs_where(user, Perm.CASE_APPROVE), state=ContactState.PENDING
+    ).select_related("from_org", "to_person")
+
+
+def contact_requests_of(case: Case):
+    from payvand.linkage.models import ContactRequest
+
+    return ContactRequest.objects.filter(from_case=case).select_related("to_org")
+
+
+def contact_request_get(user: User, public_id):
+    """A request the caller answers (supervisor of the matched organisation)."""
+    from payvand.core.permissions import Perm, orgs_where
+    from payvand.linkage.models import ContactRequest
+
+    try:
+        return ContactRequest.objects.select_related("from_org", "to_org", "to_person").get(
+            public_id=public_id, to_org_id__in=orgs_where(user, Perm.CASE_APPROVE)
+        )
+    except ContactRequest.DoesNotExist:
+        raise Http404 from None
+
+
+def case_of_person(person_id: int):
+    """The matched person's most recent case (her own organisation's)."""
+    return Case.objects.filter(person_id=person_id).order_by("-identified_on", "-id").first()

@@ -316,3 +316,69 @@ def linkage_consent_changed(case: Case) -> None:
         from payvand.cases.services import person_identity
 
         person_encode(person, person_identity(person=person, by=None, purpose="linkage"))
+
+
+@transaction.atomic(durable=True)
+def contact_request_send(*, case: Case, by, country: str, strength: str) -> int:
+    """Ask the organisations in ``country`` whose record matched with ``strength`` to be put
+    in contact. Returns how many were asked (already-asked ones are not asked twice)."""
+    from django.core.exceptions import ValidationError
+
+    from payvand.cases.guards import require_case_perm
+    from payvand.linkage.models import ContactRequest
+    from payvand.linkage.selectors import matched_records
+
+    require_case_perm(by, case, Perm.REFERRAL_SEND)
+    asked = 0
+    for org, person_id in matched_records(case, country, strength):
+        _request, created = ContactRequest.objects.get_or_create(
+            from_case=case,
+            to_person_id=person_id,
+            defaults={
+                "from_org": case.organisation,
+                "to_org": org,
+                "strength": strength,
+                "asked_by": by,
+            },
+        )
+        if created:
+            asked += 1
+            audit_record(
+                action="linkage.contact_request",
+                actor=by,
+                organisation=case.organisation,
+                obj=case,
+                details={"request": str(_request.public_id), "strength": strength},
+            )
+    if not asked and not ContactRequest.objects.filter(from_case=case).exists():
+        raise ValidationError(_("This match is no longer there: nothing was sent."))
+    return asked
+
+
+@transaction.atomic(durable=True)
+def contact_request_answer(*, request, by, accept: bool):
+    """The matched organisation's supervisor accepts or declines; accepting tells the
+    asking organisation who it is, so a referral can follow with consent."""
+    from django.utils import timezone
+
+    from payvand.core.errors import IllegalTransition
+    from payvand.linkage.models import ContactRequest, ContactState
+
+    locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+    if not has_perm(by, Perm.CASE_APPROVE, locked.to_org):
+        raise PermissionDenied(_("Only a supervisor of the organisation asked answers."))
+    if locked.state != ContactState.PENDING:
+        if locked.state == (ContactState.ACCEPTED if accept else ContactState.DECLINED):
+            return locked  # a second click
+        raise IllegalTransition(_("This request was already answered."))
+    locked.state = ContactState.ACCEPTED if accept else ContactState.DECLINED
+    locked.answered_by = by
+    locked.answered_at = timezone.now()
+    locked.save()
+    audit_record(
+        action=f"linkage.contact_{locked.state}",
+        actor=by,
+        organisation=locked.to_org,
+        details={"request": str(locked.public_id)},
+    )
+    return locked
