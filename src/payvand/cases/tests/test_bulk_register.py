@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from payvand.cases import name_index, selectors
@@ -257,3 +258,14 @@ def test_a_caseworker_lists_the_cases_she_owns_or_is_assigned_to_once_each(org, 
     mine[0].assigned.add(colleague)  # a second assignee must not list the case twice
     shown = _listed(login(worker))
     assert sorted(shown) == sorted([mine[0].number, mine[1].number, theirs[0].number])
+
+
+def test_ctrl_c_during_seed_demo_ends_with_a_message_not_a_traceback(monkeypatch):
+    from payvand.demo.management.commands import seed_demo as command
+
+    def interrupted(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "seed_demo", interrupted)
+    with pytest.raises(CommandError, match="run the same command again"):
+        call_command("seed_demo", cases=10, registrations_only=True, quiet_logins=True)

@@ -33,12 +33,19 @@ class Command(BaseCommand):
     def handle(self, *args, cases=None, quiet_logins=False, registrations_only=False, **options):
         if cases < 0:
             raise CommandError("--cases cannot be negative.")
-        logins = seed_demo(
-            progress=lambda msg: self.stdout.write(f"  + {msg}"),
-            cases=cases,
-            journeys=not registrations_only,
-            bar=ProgressBar(options.get("stderr") or sys.stderr, unit="cases", every=5000),
-        )
+        try:
+            logins = seed_demo(
+                progress=lambda msg: self.stdout.write(f"  + {msg}"),
+                cases=cases,
+                journeys=not registrations_only,
+                bar=ProgressBar(options.get("stderr") or sys.stderr, unit="cases", every=5000),
+            )
+        except KeyboardInterrupt:
+            # Each batch is one transaction: the one under way was rolled back whole.
+            raise CommandError(
+                "Interrupted. The cases registered before are kept, never half a batch; "
+                "run the same command again to top up."
+            ) from None
         if not quiet_logins:
             print_logins(self.stdout, logins)
 
