@@ -19,6 +19,7 @@ urlpatterns = [
     path("referrals/", include("payvand.referrals.urls")),
     path("linkage/", include("payvand.linkage.urls")),
     path("orgs/", include((accounts_urls.staff_urlpatterns, "staff"))),
+    path("stats/", include("payvand.stats.urls")),
     path("audit/", core_views.audit_status, name="audit_status"),
     path("directory/", include("payvand.directory.urls")),
     path("healthz", core_views.healthz, name="healthz"),

@@ -9,7 +9,6 @@ survivor in each of her values, as CTDC's flags do.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.db.models import Count, F, QuerySet
 
@@ -32,6 +31,7 @@ FIELDS = (
 )
 SOURCES = ("cases", "ctdc")
 MISSING = ""  # a value not recorded: its own row, shown as "not recorded"
+OTHER = "other"  # values grouped together (other_outside)
 
 
 class UnknownField(ValueError):
@@ -46,14 +46,6 @@ def age_band(age: int | None) -> str:
         if low <= age <= high:
             return band
     return MISSING
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One survivor's values for every field (lists for multi-valued fields)."""
-
-    key: str
-    values: dict
 
 
 # The fact columns each field reads; exploitation_type is three flags.
@@ -94,58 +86,64 @@ def case_facts_filtered(
     return facts
 
 
-def _grouped_case_counts(facts: QuerySet, by: list[str]) -> dict[tuple, int]:
-    """Survivors per cell, counted by the database (each person once per cell)."""
+CTDC_FLAGS = (
+    (ExploitationKind.FORCED_LABOUR, "is_forced_labour"),
+    (ExploitationKind.SEXUAL, "is_sexual_exploit"),
+    (ExploitationKind.OTHER, "is_other_exploit"),
+)
+
+
+def ctdc_records_filtered(
+    dataset: ReferenceDataset,
+    *,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    country: str | None = None,
+    exploitation: str | None = None,
+) -> QuerySet:
+    """A reference dataset's records, filtered (country: CTDC's country of exploitation,
+    which is also its proxy for where the person was identified)."""
+    records = CtdcRecord.objects.filter(dataset=dataset)
+    if year_from:
+        records = records.filter(year__gte=year_from)
+    if year_to:
+        records = records.filter(year__lte=year_to)
+    if country:
+        records = records.filter(country_of_exploitation=country)
+    if exploitation:
+        records = records.filter(**{dict(CTDC_FLAGS)[exploitation]: True})
+    return records
+
+
+def _grouped_counts(rows: QuerySet, by: list[str], flags, *, distinct: str | None) -> dict:
+    """Units per cell, counted by the database: each person once per cell (``distinct``
+    names the person column) or each row once. A survivor counts in each of her
+    exploitation types (one pass per flag); with none recorded, in none."""
     plain = [f for f in by if f != "exploitation_type"]
-    passes = [(None, None)]
-    if "exploitation_type" in by:
-        passes = list(EXPLOITATION_FLAGS)
+    passes = list(flags) if "exploitation_type" in by else [(None, None)]
+    measure = Count(distinct, distinct=True) if distinct else Count("pk")
     counts: dict[tuple, int] = {}
     for kind, flag in passes:
-        rows = facts.filter(**{flag: True}) if flag else facts
-        for row in rows.values(*plain).annotate(n=Count("unit", distinct=True)).order_by():
-            values = {f: str(row[f]) if row[f] is not None else MISSING for f in plain}
+        subset = rows.filter(**{flag: True}) if flag else rows
+        for row in subset.values(*plain).annotate(n=measure).order_by():
+            values = {f: MISSING if row[f] is None else str(row[f]) for f in plain}
             if kind is not None:
                 values["exploitation_type"] = str(kind)
             counts[tuple(values[f] for f in by)] = row["n"]
     return counts
 
 
-def _ctdc_units(year_from, year_to, dataset: ReferenceDataset) -> list[Unit]:
-    records = CtdcRecord.objects.filter(dataset=dataset)
-    if year_from:
-        records = records.filter(year__gte=year_from)
-    if year_to:
-        records = records.filter(year__lte=year_to)
-    units = []
-    for r in records.values(
-        "pk", "year", "gender", "age_band", "citizenship", "country_of_exploitation",
-        "datasource", "is_forced_labour", "is_sexual_exploit", "is_other_exploit",
-    ).iterator(chunk_size=5000):  # fmt: skip
-        kinds = [
-            kind
-            for kind, flag in (
-                (ExploitationKind.FORCED_LABOUR, r["is_forced_labour"]),
-                (ExploitationKind.SEXUAL, r["is_sexual_exploit"]),
-                (ExploitationKind.OTHER, r["is_other_exploit"]),
-            )
-            if flag
-        ]
-        units.append(
-            Unit(
-                key=f"ctdc:{r['pk']}",
-                values={
-                    "year": str(r["year"]),
-                    "gender": r["gender"],
-                    "age_band": r["age_band"],
-                    "citizenship": r["citizenship"],
-                    "country_of_exploitation": r["country_of_exploitation"],
-                    "exploitation_type": kinds,
-                    "datasource": r["datasource"],
-                },
-            )
+def _other_outside(counts: dict[tuple, int], by: list[str], keep: dict[str, set]) -> dict:
+    """Values of the fields in ``keep`` outside their set merged into OTHER (the sums are
+    exact: a survivor has one value of a single-valued field)."""
+    merged: dict[tuple, int] = defaultdict(int)
+    for key, n in counts.items():
+        grouped = tuple(
+            OTHER if f in keep and v != MISSING and v not in keep[f] else v
+            for f, v in zip(by, key, strict=True)
         )
-    return units
+        merged[grouped] += n
+    return dict(merged)
 
 
 def latest_dataset() -> ReferenceDataset | None:
@@ -164,15 +162,21 @@ def count_table(
     country: str | None = None,
     exploitation: str | None = None,
     materialised: bool = False,
+    other_outside: dict[str, set] | None = None,
 ) -> Table:
-    """The suppressed table of survivors by ``by`` (each survivor once per cell)."""
+    """The suppressed table of survivors by ``by`` (each survivor once per cell).
+
+    ``materialised`` reads the facts as of the last `payvand stats refresh` (consent is
+    still asked now); ``other_outside`` groups a field's values outside a set as OTHER
+    before suppression.
+    """
     unknown = [f for f in by if f not in FIELDS]
     if unknown or not by:
         raise UnknownField(
             f"Unknown field: {', '.join(unknown) or '(none)'}. Fields: {', '.join(FIELDS)}."
         )
     if source == "cases":
-        facts = case_facts_filtered(
+        rows = case_facts_filtered(
             materialised=materialised,
             year_from=year_from,
             year_to=year_to,
@@ -180,20 +184,24 @@ def count_table(
             country=country,
             exploitation=exploitation,
         )
-        return _suppressed(_grouped_case_counts(facts, by), by, k)
-    if source == "ctdc":
+        counts = _grouped_counts(rows, by, EXPLOITATION_FLAGS, distinct="unit")
+    elif source == "ctdc":
         dataset = dataset or latest_dataset()
-        units = _ctdc_units(year_from, year_to, dataset) if dataset else []
+        counts = {}
+        if dataset is not None:
+            records = ctdc_records_filtered(
+                dataset,
+                year_from=year_from,
+                year_to=year_to,
+                country=country,
+                exploitation=exploitation,
+            )
+            counts = _grouped_counts(records, by, CTDC_FLAGS, distinct=None)
     else:
         raise UnknownField(f"Unknown source {source}: use cases or ctdc.")
-    cells: dict[tuple, set] = defaultdict(set)
-    for unit in units:
-        choices = [v if isinstance(v := unit.values[f], list) else [v] for f in by]
-        if any(not c for c in choices):
-            continue  # multi-valued and empty: not recorded, counted nowhere
-        for key in _product(choices):
-            cells[key].add(unit.key)
-    return _suppressed({key: len(members) for key, members in cells.items()}, by, k)
+    if other_outside:
+        counts = _other_outside(counts, by, other_outside)
+    return _suppressed(counts, by, k)
 
 
 def _suppressed(counts: dict[tuple, int], by: list[str], k: int) -> Table:
@@ -201,16 +209,10 @@ def _suppressed(counts: dict[tuple, int], by: list[str], k: int) -> Table:
     return suppress(Table(dims=list(by), categories=categories, counts=counts, k=k))
 
 
-def _product(choices):
-    from itertools import product
-
-    return product(*choices)
-
-
 def _order(field: str):
     if field == "age_band":
         return lambda v: (v == MISSING, AGE_BANDS.index(v) if v in AGE_BANDS else 99)
-    return lambda v: (v == MISSING, v)
+    return lambda v: (v == MISSING, v == OTHER, v)
 
 
 def table_rows(table: Table) -> list[tuple[tuple, int | None]]:

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from payvand.stats import views
+
+app_name = "stats"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("<slug:chart>.csv", views.chart_csv, name="chart_csv"),
+]
