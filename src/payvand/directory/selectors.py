@@ -82,7 +82,9 @@ def directory_facets() -> tuple[list[str], list[str]]:
     so that the search form offers only choices that can find something."""
     country_codes: set[str] = set()
     language_codes: set[str] = set()
-    for areas, languages in _published().values_list("areas", "languages"):
+    # DISTINCT: services of one organisation mostly share their areas and languages.
+    pairs = _published().values_list("areas", "languages").order_by().distinct()
+    for areas, languages in pairs:
         country_codes.update(code.split("-", 1)[0] for code in areas)
         language_codes.update(languages)
     return sorted(country_codes), sorted(language_codes)

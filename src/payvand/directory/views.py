@@ -62,13 +62,17 @@ def search(request):
 @login_not_required
 def organisation(request, public_id):
     org = selectors.public_organisation_get(public_id)
+    page = Paginator(selectors.public_organisation_services(org), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "directory/organisation.html",
         {
             "org": org,
             "description": selectors.profile_description(org),
-            "services": selectors.public_organisation_services(org),
+            "page": page,
+            "params": "",
             "language_names": [countries.language_name(code) for code in org.languages],
             "can_edit": selectors.can_edit_directory(request.user, org),
         },
