@@ -103,3 +103,36 @@ class ServiceForm(CalendarForm):
         widget=forms.Textarea(attrs={"dir": "auto", "rows": 2}),
     )
     submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+
+class PackageForm(forms.Form):
+    recipient = forms.CharField(label=_("Organisation (not on Payvand)"), max_length=200)
+    country = forms.ChoiceField(label=_("Its country"), widget=FastSelect)
+    services = forms.MultipleChoiceField(
+        label=_("Services asked for"),
+        choices=RequestedService.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sections = forms.MultipleChoiceField(
+        label=_("What travels with it"),
+        choices=Section.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("Why, and what you ask of them"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 4}),
+    )
+    override_reason = forms.CharField(
+        label=_("Send without consent: why (supervisors only)"),
+        required=False,
+        max_length=MAX_OVERRIDE_REASON,
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 2}),
+    )
+
+    def __init__(self, *args, can_override: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *countries.country_choices()]
+        if not can_override:
+            del self.fields["override_reason"]

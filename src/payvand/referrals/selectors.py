@@ -194,9 +194,20 @@ def shared_view(user: User, referral: Referral) -> SharedView:
     """Exactly the sections the sender chose, read live from the sender's case (so only
     the sender updates them); information on a risk to life always travels. One audit
     row names the sections opened."""
-    case = referral.case
+    view = shared_data(referral.case, set(referral.sections))
+    audit_record(
+        action="referral.shared_read",
+        actor=user,
+        organisation=referral.to_org,
+        obj=referral,
+        details={"case": str(referral.case.public_id), "sections": view.sections},
+    )
+    return view
+
+
+def shared_data(case: Case, sections: set[str]) -> SharedView:
+    """The shared sections of ``case``, opened; the caller writes the audit row."""
     org = case.organisation
-    sections = set(referral.sections)
     view = SharedView(sections=sorted(sections))
     latest_risk = RiskAssessment.objects.filter(case=case).order_by("-assessed_on", "-id").first()
     view.risk_to_life = bool(latest_risk and latest_risk.risk_to_life)
@@ -241,11 +252,4 @@ def shared_view(user: User, referral: Referral) -> SharedView:
         plan = ReintegrationPlan.objects.filter(case=case).first()
         if plan is not None:
             view.reintegration_goals = (opened(plan, "content", {}) or {}).get("goals", "")
-    audit_record(
-        action="referral.shared_read",
-        actor=user,
-        organisation=referral.to_org,
-        obj=referral,
-        details={"case": str(case.public_id), "sections": view.sections},
-    )
     return view

@@ -349,3 +349,94 @@ def notifications_read(*, user: User, referral: Referral) -> int:
     return Notification.objects.filter(user=user, referral=referral, read_at=None).update(
         read_at=timezone.now()
     )
+
+
+def package_check(
+    *,
+    case: Case,
+    by: User,
+    recipient: str,
+    country: str,
+    sections: list[str],
+    services: list[str],
+    reason: str,
+    override_reason: str = "",
+) -> dict:
+    """Validate a package for an organisation not on the platform (the consent gate:
+    sharing with organisations of ``country``); the cleaned values."""
+    require_case_perm(by, case, Perm.REFERRAL_SEND)
+    errors: dict = {}
+    texts = clean_texts(
+        errors,
+        limits={"reason": MAX_TEXT, "recipient": 200},
+        required=("reason", "recipient"),
+        reason=reason,
+        recipient=recipient,
+    )
+    country = (country or "").upper()
+    override_reason = (override_reason or "").strip()
+    if not countries.is_country(country):
+        errors["country"] = _("Choose the country of the organisation.")
+    elif not consent_allows(case, Purpose.SHARING_COUNTRY, country=country):
+        if not override_reason:
+            errors["country"] = _(
+                "No consent is recorded for sharing with organisations in %(country)s. "
+                "Record the survivor's consent on the case first."
+            ) % {"country": countries.country_name(country)}
+        elif not has_perm(by, Perm.REFERRAL_OVERRIDE_CONSENT, case.organisation):
+            errors["override_reason"] = _(
+                "Only a supervisor can send without the survivor's consent."
+            )
+    if not services or any(s not in RequestedService.values for s in services):
+        errors["services"] = _("Choose at least one service from the list.")
+    if any(s not in Section.values for s in sections):
+        errors["sections"] = _("Choose what travels from the list.")
+    elif Section.MEDICAL in sections and not consent_allows(case, Purpose.MEDICAL):
+        errors["sections"] = _(
+            "Medical information travels only with the survivor's consent for medical "
+            "data. Record it, or leave medical information out."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "recipient": texts["recipient"],
+        "country": country,
+        "sections": sorted(set(sections)),
+        "services": sorted(set(services)),
+        "reason": texts["reason"],
+        "override_reason": override_reason,
+    }
+
+
+@transaction.atomic(durable=True)
+def package_make(*, case: Case, by: User, password: str, **values) -> bytes:
+    """The encrypted package, checked again; the password is the one shown to ``by``."""
+    from payvand.referrals import package
+    from payvand.referrals.selectors import shared_data
+
+    clean = package_check(case=case, by=by, **values)
+    if len(password or "") < 20:
+        raise ValidationError(_("The package password is missing: start again."))
+    view = shared_data(case, set(clean["sections"]))
+    data = package.build(
+        case=case,
+        view=view,
+        recipient=clean["recipient"],
+        country=clean["country"],
+        services=clean["services"],
+        reason=clean["reason"],
+        password=password,
+    )
+    audit_record(
+        action="referral.package",
+        actor=by,
+        organisation=case.organisation,
+        obj=case,
+        details={
+            "country": clean["country"],
+            "sections": view.sections,
+            "override_reason": clean["override_reason"] or None,
+            "bytes": len(data),
+        },
+    )
+    return data

@@ -6,6 +6,7 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
     path("new/<uuid:case_id>/", views.referral_new, name="new"),
+    path("package/<uuid:case_id>/", views.package_new, name="package"),
     path("<uuid:public_id>/", views.referral_detail, name="detail"),
     path("<uuid:public_id>/act/", views.referral_act, name="act"),
     path("<uuid:public_id>/message/", views.referral_message, name="message"),

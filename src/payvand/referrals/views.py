@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -15,8 +15,14 @@ from payvand.core.calendars import effective_calendar
 from payvand.core.errors import DomainError
 from payvand.core.forms import call_service
 from payvand.core.permissions import Perm, has_perm, orgs_where
-from payvand.referrals import selectors, services
-from payvand.referrals.forms import ActionForm, MessageForm, ReferralForm, ServiceForm
+from payvand.referrals import package, selectors, services
+from payvand.referrals.forms import (
+    ActionForm,
+    MessageForm,
+    PackageForm,
+    ReferralForm,
+    ServiceForm,
+)
 from payvand.referrals.workflow import ACTIONS, RECEIVER, actions_for
 
 
@@ -162,3 +168,40 @@ def referral_service(request, public_id):
     else:
         messages.error(request, " ".join(m for e in form.errors.values() for m in e))
     return redirect("referrals:detail", public_id=referral.public_id)
+
+
+def package_new(request, case_id):
+    """A package for an organisation not on Payvand: check, show the password once,
+    then build the encrypted ZIP when the sender downloads it (with that password)."""
+    case = case_get(request.user, case_id)
+    if not has_perm(request.user, Perm.REFERRAL_SEND, case.organisation):
+        raise Http404
+    can_override = has_perm(request.user, Perm.REFERRAL_OVERRIDE_CONSENT, case.organisation)
+    form = PackageForm(request.POST or None, can_override=can_override)
+    if request.method == "POST" and form.is_valid():
+        values = {"override_reason": "", **form.cleaned_data}
+        if request.POST.get("step") == "download":
+            try:
+                data = services.package_make(
+                    case=case, by=request.user, password=request.POST.get("password", ""),
+                    **values,
+                )  # fmt: skip
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                response = HttpResponse(data, content_type="application/zip")
+                name = f"referral-{case.number}.zip"
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                response["Cache-Control"] = "no-store"
+                return response
+        else:
+            checked = call_service(
+                form, services.package_check, case=case, by=request.user, **values
+            )
+            if checked:
+                return render(
+                    request,
+                    "referrals/package_ready.html",
+                    {"case": case, "form": form, "password": package.new_password()},
+                )
+    return render(request, "referrals/package.html", {"case": case, "form": form})

@@ -12,6 +12,7 @@ NOBODY = {role: 404 for role in Role.values}
 ROWS = {
     "referrals:list": ("GET", OK_FOR(Role.CASEWORKER, Role.SUPERVISOR), None),
     "referrals:new": ("GET", OK_FOR(Role.SUPERVISOR), NOBODY),
+    "referrals:package": ("GET", OK_FOR(Role.SUPERVISOR), NOBODY),
     "referrals:detail": ("GET", OK_FOR(Role.SUPERVISOR), NOBODY),
     "referrals:act": ("POST", OK_FOR(Role.SUPERVISOR, ok=302), NOBODY),
     "referrals:message": ("POST", OK_FOR(Role.SUPERVISOR, ok=302), NOBODY),
@@ -26,7 +27,7 @@ def url_kwargs(name, converters, org, target):
 
     worker = target.user
     c = case(org, owner=worker)
-    if name == "referrals:new":
+    if name in ("referrals:new", "referrals:package"):
         return {"case_id": c.public_id}
     receiver = OrganisationFactory(country="AF", subdivision="AF-KAB")
     consent_to(c, worker, receiver)
