@@ -61,7 +61,13 @@ class NameToken(models.Model):
     token = models.CharField(max_length=32)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "token"], name="nametoken_org_token")]
+        # Covering: a name search reads (field, token, person) from the index alone, not
+        # one table row per matching token (27,000 rows for a common name at 100k cases).
+        indexes = [
+            models.Index(
+                fields=["organisation", "field", "token", "person"], name="nametoken_lookup"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.field}/{self.kind} token of {self.person_id}"
@@ -119,7 +125,10 @@ class Case(models.Model):
         ordering = ["-identified_on", "-id"]
         indexes = [
             models.Index(fields=["organisation", "status"], name="case_org_status"),
-            models.Index(fields=["organisation", "-identified_on"], name="case_org_identified"),
+            # The list's order, so that page 500 needs no sort of the whole organisation.
+            models.Index(
+                fields=["organisation", "-identified_on", "-id"], name="case_org_identified"
+            ),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
