@@ -10,6 +10,42 @@ from payvand.referrals.services import MAX_OVERRIDE_REASON, MAX_TEXT
 from payvand.referrals.vocab import DeclineReason, Kind, RequestedService, Section
 
 
+def _services_field():
+    return forms.MultipleChoiceField(
+        label=_("Services asked for"),
+        choices=RequestedService.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def _sections_field():
+    return forms.MultipleChoiceField(
+        label=_("What travels with it"),
+        choices=Section.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Share the least she or he needs. A risk to her or his life is always shared."),
+    )
+
+
+def _reason_field():
+    return forms.CharField(
+        label=_("Why, and what you ask of them"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 4}),
+    )
+
+
+def _override_field():
+    return forms.CharField(
+        label=_("Send without consent: why (supervisors only)"),
+        required=False,
+        max_length=MAX_OVERRIDE_REASON,
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 2}),
+        help_text=_("Kept in the audit trail as written: write no names here."),
+    )
+
+
 class ReferralForm(CalendarForm):
     date_fields = ("answer_due", "completion_due")
 
@@ -17,23 +53,9 @@ class ReferralForm(CalendarForm):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Kind.choices, initial=Kind.REFERRAL, widget=forms.RadioSelect
     )
-    services = forms.MultipleChoiceField(
-        label=_("Services asked for"),
-        choices=RequestedService.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    sections = forms.MultipleChoiceField(
-        label=_("What travels with it"),
-        choices=Section.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Share the least she or he needs. A risk to her or his life is always shared."),
-    )
-    reason = forms.CharField(
-        label=_("Why, and what you ask of them"),
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"dir": "auto", "rows": 4}),
-    )
+    services = _services_field()
+    sections = _sections_field()
+    reason = _reason_field()
     travel = forms.CharField(
         label=_("Travel and arrival (for a return)"),
         required=False,
@@ -43,13 +65,7 @@ class ReferralForm(CalendarForm):
     )
     answer_due = CalendarDateField(label=_("Answer by"), required=False)
     completion_due = CalendarDateField(label=_("Complete by"), required=False)
-    override_reason = forms.CharField(
-        label=_("Send without consent: why (supervisors only)"),
-        required=False,
-        max_length=MAX_OVERRIDE_REASON,
-        widget=forms.Textarea(attrs={"dir": "auto", "rows": 2}),
-        help_text=_("Kept in the audit trail as written: write no names here."),
-    )
+    override_reason = _override_field()
     submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, organisations, can_override: bool, **kwargs):
@@ -108,28 +124,10 @@ class ServiceForm(CalendarForm):
 class PackageForm(forms.Form):
     recipient = forms.CharField(label=_("Organisation (not on Payvand)"), max_length=200)
     country = forms.ChoiceField(label=_("Its country"), widget=FastSelect)
-    services = forms.MultipleChoiceField(
-        label=_("Services asked for"),
-        choices=RequestedService.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    sections = forms.MultipleChoiceField(
-        label=_("What travels with it"),
-        choices=Section.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    reason = forms.CharField(
-        label=_("Why, and what you ask of them"),
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"dir": "auto", "rows": 4}),
-    )
-    override_reason = forms.CharField(
-        label=_("Send without consent: why (supervisors only)"),
-        required=False,
-        max_length=MAX_OVERRIDE_REASON,
-        widget=forms.Textarea(attrs={"dir": "auto", "rows": 2}),
-    )
+    services = _services_field()
+    sections = _sections_field()
+    reason = _reason_field()
+    override_reason = _override_field()
 
     def __init__(self, *args, can_override: bool, **kwargs):
         super().__init__(*args, **kwargs)
