@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "payvand.dashboard",
     "payvand.demo",
     "payvand.directory",
+    "payvand.protection",
 ]
 
 MIDDLEWARE = [
