@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from payvand.directory.models import ServiceType
+
 
 class Kind(models.TextChoices):
     REFERRAL = "referral", _("Referral (we keep the case)")
@@ -40,20 +42,9 @@ class Section(models.TextChoices):
     MEDICAL = "medical", _("Medical information")
 
 
-class RequestedService(models.TextChoices):
-    """DOMAIN.md §5: the services a survivor is referred for."""
-
-    SHELTER = "shelter", _("Shelter")
-    MEDICAL = "medical", _("Medical care")
-    PSYCHOSOCIAL = "psychosocial", _("Psychosocial support")
-    LEGAL_AID = "legal_aid", _("Legal aid")
-    FAMILY_TRACING = "family_tracing", _("Family tracing")
-    RETURN_TRAVEL = "return_travel", _("Return and travel")
-    EDUCATION = "education", _("Education")
-    VOCATIONAL = "vocational_training", _("Vocational training")
-    LIVELIHOOD = "livelihood", _("Livelihood or micro-grant")
-    HOTLINE = "hotline", _("Hotline")
-    INTERPRETATION = "interpretation", _("Interpretation")
+# The services a referral asks for are the directory's service types (DOMAIN.md §5), so a
+# request and the services an organisation publishes speak the same codes.
+RequestedService = ServiceType
 
 
 class DeclineReason(models.TextChoices):
