@@ -35,6 +35,8 @@ class CaseWork:
 class Dashboard:
     org_panels: list[OrgPanel] = field(default_factory=list)
     case_work: CaseWork | None = None
+    referrals: list[tuple[str, str, int]] | None = None  # (state, label, count)
+    contact_requests: int = 0
     analyst: bool = False
     platform: dict | None = None
 
@@ -68,6 +70,12 @@ def dashboard_for(user: User) -> Dashboard:
     board.org_panels = list(by_org.values())
     if orgs_where(user, Perm.CASE_VIEW_ASSIGNED):
         board.case_work = _case_work(user)
+    if orgs_where(user, Perm.REFERRAL_SEND) or orgs_where(user, Perm.REFERRAL_ANSWER):
+        board.referrals = _referrals(user)
+    if orgs_where(user, Perm.CASE_APPROVE):
+        from payvand.linkage.selectors import contact_requests_to_answer
+
+        board.contact_requests = contact_requests_to_answer(user).count()
     board.analyst = has_perm(user, Perm.STATS_REGIONAL)
     if has_perm(user, Perm.PLATFORM_ORGS_MANAGE):
         head = AuditChainHead.objects.filter(id=1).first()
@@ -109,3 +117,14 @@ def _case_work(user: User) -> CaseWork:
             case__in=visible, case__organisation_id__in=approve_in, status=PlanStatus.SUBMITTED
         ).count()
     return work
+
+
+def _referrals(user: User) -> list[tuple[str, str, int]]:
+    """The caller's referrals (sent or received) per state, in the order of the workflow."""
+    from payvand.referrals.selectors import counts_by_state
+    from payvand.referrals.vocab import State
+
+    counts = counts_by_state(user)
+    return [
+        (state, label, counts.get(state, 0)) for state, label in State.choices if state != "draft"
+    ]

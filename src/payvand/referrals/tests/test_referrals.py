@@ -270,3 +270,19 @@ def test_an_accepted_transfer_moves_the_case_and_everything_sealed_to_the_receiv
 
     attachment = Attachment.objects.get()
     assert storage.read(af_org, attachment) == b"scan"
+
+
+def test_the_dashboard_counts_referrals_per_state(client, the_case, sender, receiver, af_org):
+    consent_to(the_case, sender, af_org)
+    referral = send(the_case, sender, af_org)
+    send(the_case, sender, af_org)
+    services.referral_transition(referral=referral, action="accept", by=receiver)
+    client.force_login(receiver, backend=BACKEND)
+    with translation.override("en"):
+        page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="referrals-h"' in page
+    receiver.preferred_language = "en"
+    receiver.save()
+    page = client.get("/").content.decode()
+    assert '<span class="num">1</span> Accepted' in page
+    assert '<span class="num">1</span> Sent, waiting for an answer' in page
