@@ -22,6 +22,7 @@ urlpatterns = [
     path("stats/", include("payvand.stats.urls")),
     path("audit/", core_views.audit_status, name="audit_status"),
     path("directory/", include("payvand.directory.urls")),
+    path("protection/", include("payvand.protection.urls")),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 
