@@ -101,5 +101,7 @@ def test_retention_command_sets_the_policy_and_reports(org, capsys):
     call_command("retention", "run")
     assert "Anonymised 1 survivor(s), 1 case(s)" in capsys.readouterr().out
     assert _erased(old)
+    call_command("retention", "policy", "--org", org.code, "--panic-delay", "45")
     call_command("retention", "show")
-    assert "anonymised 2 years after closure" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "anonymised 2 years after closure" in out and "runs 45 min after" in out

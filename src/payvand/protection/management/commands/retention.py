@@ -31,6 +31,16 @@ class Command(BaseCommand):
         hold = policy.add_mutually_exclusive_group()
         hold.add_argument("--hold", metavar="REASON", help="Legal hold on the organisation.")
         hold.add_argument("--release", action="store_true", help="Lift the organisation's hold.")
+        delay = policy.add_mutually_exclusive_group()
+        delay.add_argument(
+            "--panic-delay",
+            type=int,
+            metavar="MINUTES",
+            help="Emergency shredding runs this long after it is asked, without a second admin.",
+        )
+        delay.add_argument(
+            "--no-panic-delay", action="store_true", help="Only a second admin can confirm it."
+        )
         place = sub.add_parser("hold", help="Put one case on legal hold.")
         place.add_argument("--case", required=True, help="Case number.")
         place.add_argument("--reason", required=True)
@@ -68,7 +78,7 @@ class Command(BaseCommand):
             raise CommandError(f"No case {number}.")
         return case
 
-    def _policy(self, org, years, keep, hold, release, **_options):
+    def _policy(self, org, years, keep, hold, release, panic_delay, no_panic_delay, **_options):
         org = self._org(org)
         changes = {}
         if years is not None:
@@ -81,6 +91,12 @@ class Command(BaseCommand):
             changes |= {"legal_hold": True, "reason": hold}
         elif release:
             changes["legal_hold"] = False
+        if panic_delay is not None:
+            if panic_delay < 0:
+                raise CommandError("--panic-delay must be 0 or more minutes.")
+            changes["panic_delay_minutes"] = panic_delay
+        elif no_panic_delay:
+            changes["panic_delay_minutes"] = None
         try:
             policy = retention_policy_set(org=org, **changes)
         except ValidationError as exc:
