@@ -26,6 +26,7 @@ from payvand.core.db import insert_once
 from payvand.core.errors import DomainError, IllegalTransition, PermissionDenied
 from payvand.core.permissions import Perm, has_perm
 from payvand.core.sealed import context_for, seal_into
+from payvand.orgs.models import Organisation
 from payvand.plans import workflow
 from payvand.plans.models import (
     FollowUpVisit,
@@ -449,8 +450,52 @@ def followup_visit_add(
     submission_id: uuid.UUID | None = None,
 ) -> FollowUpVisit:
     """A follow-up visit with its three sustainability scores (1–5)."""
+    require_case_perm(by, plan.case, Perm.CASE_EDIT)
+    return _visit_insert(
+        plan=plan, by=by, visited_on=visited_on, visited_by=visited_by,
+        staff_org=plan.case.organisation, mode=mode, economic=economic, social=social,
+        psychosocial=psychosocial, notes=notes, submission_id=submission_id,
+    )  # fmt: skip
+
+
+def followup_visit_add_by_receiver(
+    *,
+    plan: ReintegrationPlan,
+    by: User,
+    receiver: Organisation,
+    visited_on: dt.date | None,
+    mode: str,
+    economic: int | None,
+    social: int | None,
+    psychosocial: int | None,
+    notes: str = "",
+    submission_id: uuid.UUID | None = None,
+) -> FollowUpVisit:
+    """A visit made by the organisation that took a survivor's return hand-over: it goes
+    into the sending organisation's reintegration plan (their feedback). The caller (the
+    referrals app) has checked that ``by`` answers that hand-over for ``receiver``."""
+    return _visit_insert(
+        plan=plan, by=by, visited_on=visited_on, visited_by=by, staff_org=receiver,
+        mode=mode, economic=economic, social=social, psychosocial=psychosocial,
+        notes=notes, submission_id=submission_id,
+    )  # fmt: skip
+
+
+def _visit_insert(
+    *,
+    plan: ReintegrationPlan,
+    by: User,
+    visited_on: dt.date | None,
+    visited_by: User | None,
+    staff_org: Organisation,
+    mode: str,
+    economic: int | None,
+    social: int | None,
+    psychosocial: int | None,
+    notes: str,
+    submission_id: uuid.UUID | None,
+) -> FollowUpVisit:
     case = plan.case
-    require_case_perm(by, case, Perm.CASE_EDIT)
     if submission_id is not None:
         existing = FollowUpVisit.objects.filter(submission_id=submission_id).first()
         if existing is not None:
@@ -461,7 +506,9 @@ def followup_visit_add(
     texts = clean_texts(errors, limits=MAX_TEXT, notes=notes)
     if visited_by is None:
         errors["visited_by"] = _("Choose who made the visit.")
-    elif not has_perm(visited_by, Perm.CASE_EDIT, case.organisation):
+    elif not has_perm(visited_by, Perm.CASE_EDIT, staff_org) and not has_perm(
+        visited_by, Perm.REFERRAL_ANSWER, staff_org
+    ):
         errors["visited_by"] = _("Choose a caseworker or supervisor of this organisation.")
     visit = FollowUpVisit(
         plan=plan,
@@ -485,6 +532,7 @@ def followup_visit_add(
         details={
             "mode": visit.mode,
             "scores": [visit.economic, visit.social, visit.psychosocial],
+            "by_organisation": str(staff_org.public_id),
         },
     )
     return visit

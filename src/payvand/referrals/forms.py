@@ -6,6 +6,7 @@ from payvand.core import countries
 from payvand.core.dates import CalendarDateField
 from payvand.core.forms import CalendarForm
 from payvand.core.widgets import FastSelect
+from payvand.plans.forms import FollowUpVisitForm
 from payvand.referrals.services import MAX_OVERRIDE_REASON, MAX_TEXT
 from payvand.referrals.vocab import DeclineReason, Kind, RequestedService, Section
 
@@ -134,3 +135,16 @@ class PackageForm(forms.Form):
         self.fields["country"].choices = [("", "—"), *countries.country_choices()]
         if not can_override:
             del self.fields["override_reason"]
+
+
+class ReturnVisitForm(FollowUpVisitForm):
+    """A follow-up visit by the receiving organisation of a return hand-over."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, staff=[], **kwargs)
+        del self.fields["visited_by"]
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("visited_by", None)
+        return data

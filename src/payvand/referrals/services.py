@@ -440,3 +440,48 @@ def package_make(*, case: Case, by: User, password: str, **values) -> bytes:
         },
     )
     return data
+
+
+@transaction.atomic(durable=True)
+def referral_followup_record(
+    *,
+    referral: Referral,
+    by: User,
+    visited_on: dt.date | None,
+    mode: str,
+    economic: int | None,
+    social: int | None,
+    psychosocial: int | None,
+    notes: str = "",
+    submission_id: uuid.UUID | None = None,
+):
+    """The organisation that took a return hand-over records a follow-up visit; it goes
+    into the sending organisation's reintegration plan, as feedback (TRM stage 4)."""
+    from payvand.plans.models import ReintegrationPlan
+    from payvand.plans.services import followup_visit_add_by_receiver
+
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case__organisation", "to_org")
+        .get(pk=referral.pk)
+    )
+    if referral.kind != Kind.RETURN:
+        raise IllegalTransition(_("Follow-up visits are recorded on a return hand-over."))
+    if not has_perm(by, Perm.REFERRAL_ANSWER, referral.to_org):
+        raise PermissionDenied(_("Only the receiving organisation records its visits here."))
+    if referral.state not in (State.ACCEPTED, State.IN_PROGRESS, State.COMPLETED):
+        raise IllegalTransition(_("Record visits once the hand-over is accepted."))
+    plan = ReintegrationPlan.objects.filter(case=referral.case).first()
+    if plan is None:
+        raise ValidationError(
+            _(
+                "The sending organisation has no reintegration plan for her or him yet: "
+                "ask them in the messages to write one."
+            )
+        )
+    plan.case = referral.case
+    return followup_visit_add_by_receiver(
+        plan=plan, by=by, receiver=referral.to_org, visited_on=visited_on, mode=mode,
+        economic=economic, social=social, psychosocial=psychosocial, notes=notes,
+        submission_id=submission_id,
+    )  # fmt: skip

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<uuid:public_id>/act/", views.referral_act, name="act"),
     path("<uuid:public_id>/message/", views.referral_message, name="message"),
     path("<uuid:public_id>/service/", views.referral_service, name="service"),
+    path("<uuid:public_id>/follow-up/", views.referral_followup, name="followup"),
 ]

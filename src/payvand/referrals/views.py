@@ -21,8 +21,10 @@ from payvand.referrals.forms import (
     MessageForm,
     PackageForm,
     ReferralForm,
+    ReturnVisitForm,
     ServiceForm,
 )
+from payvand.referrals.vocab import Kind
 from payvand.referrals.workflow import ACTIONS, RECEIVER, actions_for
 
 
@@ -92,6 +94,10 @@ def referral_detail(request, public_id):
     }
     if side == RECEIVER:
         context["shared"] = selectors.shared_view(request.user, referral)
+        if referral.kind == Kind.RETURN:
+            context["visit_form"] = ReturnVisitForm(
+                calendar=_calendar(request), initial={"submission_id": uuid.uuid4()}
+            )
         context["service_form"] = ServiceForm(
             calendar=_calendar(request),
             initial={"submission_id": uuid.uuid4(), "delivered_on": timezone.localdate()},
@@ -144,6 +150,26 @@ def referral_message(request, public_id):
             referral=referral,
             by=request.user,
             **form.cleaned_data,
+        )
+    else:
+        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+    return redirect("referrals:detail", public_id=referral.public_id)
+
+
+@require_POST
+def referral_followup(request, public_id):
+    referral, side = selectors.referral_get(request.user, public_id)
+    if side != RECEIVER:
+        raise Http404
+    form = ReturnVisitForm(request.POST, calendar=_calendar(request))
+    if form.is_valid():
+        _report(
+            request,
+            services.referral_followup_record,
+            _("The visit was recorded; the sending organisation sees it in its plan."),
+            referral=referral,
+            by=request.user,
+            **form.service_kwargs(),
         )
     else:
         messages.error(request, " ".join(m for e in form.errors.values() for m in e))

@@ -286,3 +286,40 @@ def test_the_dashboard_counts_referrals_per_state(client, the_case, sender, rece
     page = client.get("/").content.decode()
     assert '<span class="num">1</span> Accepted' in page
     assert '<span class="num">1</span> Sent, waiting for an answer' in page
+
+
+def test_the_receivers_follow_up_visits_flow_back_to_the_sender_on_a_return(
+    client, the_case, sender, receiver, af_org
+):
+    from payvand.plans.models import FollowUpVisit
+    from payvand.plans.services import reintegration_plan_save
+
+    consent_to(the_case, sender, af_org)
+    referral = send(
+        the_case, sender, af_org, kind="return", sections=["identity", "reintegration"],
+        travel="Torkham crossing on Monday; met by Herat Women",
+    )  # fmt: skip
+    services.referral_transition(referral=referral, action="accept", by=receiver)
+    visit = {
+        "visited_on": timezone.localdate(), "mode": "home_visit", "economic": 2, "social": 3,
+        "psychosocial": 3, "notes": "Back with her mother; looking for work",
+    }  # fmt: skip
+    with pytest.raises(ValidationError, match="no reintegration plan"):
+        services.referral_followup_record(referral=referral, by=receiver, **visit)
+    reintegration_plan_save(
+        case=the_case, by=sender, start_on=timezone.localdate(), goals="Work in Herat"
+    )
+    client.force_login(receiver, backend=BACKEND)
+    receiver.preferred_language = "en"
+    receiver.save()
+    url = reverse("referrals:followup", args=[referral.public_id])
+    page = client.get(reverse("referrals:detail", args=[referral.public_id])).content.decode()
+    assert url in page
+    response = client.post(url, {**visit, "visited_on": visit["visited_on"].isoformat(),
+                                 "submission_id": str(uuid.uuid4())})  # fmt: skip
+    assert response.status_code == 302
+    recorded = FollowUpVisit.objects.get()
+    assert recorded.visited_by == receiver and recorded.plan.case == the_case
+    with pytest.raises(IllegalTransition):
+        plain = send(the_case, sender, af_org)
+        services.referral_followup_record(referral=plain, by=receiver, **visit)

@@ -17,6 +17,7 @@ ROWS = {
     "referrals:act": ("POST", OK_FOR(Role.SUPERVISOR, ok=302), NOBODY),
     "referrals:message": ("POST", OK_FOR(Role.SUPERVISOR, ok=302), NOBODY),
     "referrals:service": ("POST", NOBODY, NOBODY),
+    "referrals:followup": ("POST", NOBODY, NOBODY),
 }
 
 
