@@ -93,6 +93,38 @@ def test_identity_read_is_audited(org, client):
     assert listed.details["persons"] == [str(c.person.public_id)]
 
 
+def test_case_page_audits_each_read_of_its_sections_and_locks_the_chain_once(org, client):
+    from django.test.utils import CaptureQueriesContext
+
+    from payvand.assistance.services import note_add
+    from payvand.consent.services import consent_record
+    from payvand.core.audit.verify import audit_chain_verify
+
+    supervisor = member(Role.SUPERVISOR, org)
+    c = case(org)
+    note = note_add(case=c, by=supervisor, text="Met her at the border post")
+    consent = consent_record(
+        case=c, by=supervisor, purpose="statistics", given_on=dt.date(2026, 1, 5),
+        recorded_how="written_signed",
+    )  # fmt: skip
+    client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
+    before = AuditEvent.objects.order_by("seq").last().seq
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("cases:detail", args=[c.public_id])).content.decode()
+    assert "Met her at the border post" in page
+    rows = {e.action: e for e in AuditEvent.objects.filter(seq__gt=before)}
+    assert {"person.identity_read", "assistance.read", "consent.read"} <= set(rows)
+    assert rows["person.identity_read"].object_id == str(c.person.public_id)
+    assert rows["assistance.read"].details["notes"] == [str(note.public_id)]
+    assert rows["consent.read"].details == {"consents": [str(consent.public_id)]}
+    assert all(e.actor_id == supervisor.public_id for e in rows.values())
+    assert rows["assistance.read"].case_id == rows["consent.read"].case_id == c.public_id
+    heads = [q for q in queries.captured_queries if q["sql"].startswith("SELECT") and
+             "audit_auditchainhead" in q["sql"]]  # fmt: skip
+    assert len(heads) == 1, "the page's read rows are appended together"
+    assert audit_chain_verify().ok
+
+
 def test_register_page_warns_of_a_possible_duplicate_before_saving(org, client):
     worker = member(Role.CASEWORKER, org)
     existing = case(org, owner=worker, given_name="Гулнора", family_name="Назарова")

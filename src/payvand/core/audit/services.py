@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +32,34 @@ class AuditEntry:
     details: dict | None = field(default=None)
 
 
+@dataclass
+class _ReadBatch:
+    depth: int  # how many atomic blocks were open when the batch began
+    entries: list[AuditEntry] = field(default_factory=list)
+
+
+_batch: ContextVar[_ReadBatch | None] = ContextVar("payvand_audit_batch", default=None)
+
+
+@contextmanager
+def audit_reads_batched() -> Iterator[None]:
+    """Append the rows recorded in the block together, once, when it ends.
+
+    For a page that opens several kinds of sealed data (the case page's sections each
+    name what they showed): every row is kept as it was recorded, in order, but the
+    chain head is locked and the rows inserted once instead of once per row. Only rows
+    recorded outside a transaction opened in the block are held back; one recorded
+    inside a change's transaction is written with it, as always.
+    """
+    batch = _ReadBatch(depth=len(transaction.get_connection().atomic_blocks))
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        audit_record_many(batch.entries)
+
+
 def audit_record(
     *,
     action: str,
@@ -39,13 +69,19 @@ def audit_record(
     object_type: str = "",
     object_id: str = "",
     details: dict | None = None,
-) -> AuditEvent:
+) -> AuditEvent | None:
     """Append one event; ``obj`` gives object type and public id when it has one.
 
     An event about a case, or about anything that belongs to a case (``obj.case``),
-    is also filed under that case for its timeline.
+    is also filed under that case for its timeline. Inside `audit_reads_batched`,
+    and outside any transaction opened there, the event is appended when the block
+    ends and None is returned.
     """
     entry = AuditEntry(action, actor, organisation, obj, object_type, object_id, details)
+    batch = _batch.get()
+    if batch is not None and len(transaction.get_connection().atomic_blocks) <= batch.depth:
+        batch.entries.append(entry)
+        return None
     return audit_record_many([entry])[0]
 
 

@@ -146,3 +146,45 @@ def test_a_write_after_crypto_shredding_says_erased_not_server_error(client, org
     )  # fmt: skip
     assert response.status_code == 410
     assert Case.objects.count() == 1
+
+
+def test_reads_batched_are_appended_together_in_order_when_the_block_ends():
+    from payvand.core.audit.services import audit_reads_batched
+
+    actor = UserFactory()
+    with audit_reads_batched():
+        assert audit_record(action="test.read.1", actor=actor, details={"n": 1}) is None
+        audit_record(action="test.read.2", actor=actor)
+        assert not AuditEvent.objects.exists(), "held until the block ends"
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [(e.seq, e.action, e.details) for e in events] == [
+        (1, "test.read.1", {"n": 1}),
+        (2, "test.read.2", {}),
+    ]
+    assert events[1].prev_hash == events[0].hash
+    assert audit_chain_verify().ok
+
+
+def test_a_row_recorded_in_a_transaction_inside_a_batch_is_written_with_it():
+    from payvand.core.audit.services import audit_reads_batched
+
+    actor = UserFactory()
+    with audit_reads_batched():
+        audit_record(action="test.read", actor=actor)
+        with transaction.atomic():
+            change = audit_record(action="test.change", actor=actor)
+        assert change is not None and change.seq == 1
+    assert list(AuditEvent.objects.order_by("seq").values_list("action", flat=True)) == [
+        "test.change",
+        "test.read",
+    ]
+
+
+def test_reads_opened_before_a_failure_in_a_batch_are_still_audited():
+    from payvand.core.audit.services import audit_reads_batched
+
+    actor = UserFactory()
+    with pytest.raises(RuntimeError), audit_reads_batched():
+        audit_record(action="test.read", actor=actor)
+        raise RuntimeError("the page failed after opening sealed data")
+    assert AuditEvent.objects.get().action == "test.read"
