@@ -16,9 +16,15 @@ TEXT_ATTRS = {"dir": "auto"}
 
 
 def _choices_once(field: forms.ModelChoiceField, queryset) -> None:
-    """Query the options once: a select asks for its first option again to decide `required`."""
+    """Query the options once: a select asks for its first option again to decide `required`.
+
+    One plain SELECT: listing ``field.choices`` would count the rows first and then read
+    them through a server-side cursor (DECLARE … WITH HOLD on PostgreSQL).
+    """
     field.queryset = queryset
-    field.widget.choices = list(field.choices)
+    options = field.iterator(field)
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.widget.choices = [*empty, *(options.choice(obj) for obj in queryset)]
 
 
 def _calendar_date(form: forms.Form, name: str, calendar: str) -> None:

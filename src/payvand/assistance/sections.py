@@ -7,6 +7,7 @@ audit row naming them all; the others take their part from the request.
 
 import uuid
 
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from payvand.assistance import selectors, services
@@ -26,9 +27,15 @@ def _page(request, case) -> dict:
         return memo
     user = request.user
     today = timezone.localdate()
-    entries = list(selectors.entries_of(case)[:LATEST_ENTRIES])
-    notes = list(selectors.notes_of(case)[:LATEST_NOTES])
-    tasks = list(selectors.open_tasks_of(case)[:OPEN_TASKS_SHOWN])
+    entries, counts = selectors.first_with_counts(
+        selectors.entries_of(case), LATEST_ENTRIES, entries=None
+    )
+    notes, n_notes = selectors.first_with_counts(selectors.notes_of(case), LATEST_NOTES, notes=None)
+    tasks, n_tasks = selectors.first_with_counts(
+        selectors.open_tasks_of(case), OPEN_TASKS_SHOWN, open=None,
+        overdue=Q(due_on__lt=today),
+    )  # fmt: skip
+    counts |= n_notes | n_tasks
     selectors.open_sealed(user, [*entries, *notes, *tasks], page="case", case=case)
     now = timezone.now()
     for note in notes:
@@ -39,7 +46,7 @@ def _page(request, case) -> dict:
         "entries": entries,
         "notes": notes,
         "tasks": tasks,
-        "counts": selectors.counts_of(case, today),
+        "counts": counts,
         "can_edit": has_perm(user, Perm.CASE_EDIT, case.organisation),
     }
     request._assistance_case_page = memo

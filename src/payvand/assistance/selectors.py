@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -137,6 +137,21 @@ def counts_of(case: Case, today: dt.date) -> dict[str, int]:
         .get()
     )
     return {key.removeprefix("n_"): value for key, value in counts.items()}
+
+
+def first_with_counts(
+    queryset: QuerySet, limit: int, **counts: Q | None
+) -> tuple[list, dict[str, int]]:
+    """The first ``limit`` rows, and how many rows in all match each of ``counts``
+    (None: every row).
+
+    The counts ride along on the same query (a window over every matching row, taken
+    before the LIMIT), so a page that shows the latest few and "all (n)" makes one query.
+    """
+    windows = {f"_n_{name}": Window(Count("pk", filter=where)) for name, where in counts.items()}
+    rows = list(queryset.annotate(**windows)[:limit])
+    first = rows[0] if rows else None
+    return rows, {name: getattr(first, f"_n_{name}", 0) for name in counts}
 
 
 def mark_overdue(tasks: Iterable[Task], today: dt.date) -> None:

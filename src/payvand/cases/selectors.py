@@ -50,6 +50,8 @@ def case_get(user: User, public_id) -> Case:
     )
     if case is None:
         raise Http404
+    if case.person.organisation_id == case.organisation_id:
+        case.person.organisation = case.organisation  # opening the identity needs its keys
     return case
 
 

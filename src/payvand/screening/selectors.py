@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 from django.http import Http404
 
 from payvand.accounts.models import User
@@ -147,10 +147,13 @@ def screenings_of_case(case: Case) -> QuerySet[Screening]:
 
 
 def screening_latest(case: Case) -> tuple[Screening | None, int]:
-    """The newest screening of an (already scoped) case, and how many there are."""
-    screenings = list(screenings_of_case(case)[:1])
-    count = Screening.objects.filter(case=case).count() if screenings else 0
-    return (screenings[0] if screenings else None), count
+    """The newest screening of an (already scoped) case, and how many there are.
+
+    One query: the count is a window over every screening of the case, taken before
+    the LIMIT.
+    """
+    latest = screenings_of_case(case).annotate(n_screenings=Window(Count("pk"))).first()
+    return latest, (latest.n_screenings if latest else 0)
 
 
 @dataclass
