@@ -185,8 +185,8 @@ def _move(
     step = ACTIONS[action]
     if referral.state not in step.from_states:
         raise IllegalTransition(
-            _("This referral is %(state)s: it cannot be %(action)s now.")
-            % {"state": referral.get_state_display().lower(), "action": str(step.label).lower()}
+            _("This referral's state is “%(state)s”: “%(action)s” is not possible now.")
+            % {"state": referral.get_state_display(), "action": step.label}
         )
     old = referral.state
     now = timezone.now()
