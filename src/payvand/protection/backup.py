@@ -40,6 +40,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.duration import duration_string
@@ -135,10 +136,12 @@ def _snapshot(alias: str):
         raise BackupError(f"Backups support SQLite and PostgreSQL, not {connection.vendor}.")
 
 
-def _referenced_files(alias: str) -> set[str]:
+def _referenced_files(registry, alias: str) -> set[str]:
     """The sealed files the database points to (to name any that are missing)."""
-    from payvand.attachments.models import Attachment
-
+    try:
+        Attachment = registry.get_model("attachments", "Attachment")
+    except LookupError:
+        return set()
     rows = (
         Attachment.objects.using(alias)
         .exclude(stored_name="")
@@ -191,11 +194,14 @@ def backup_write(
             handle.write(b"\x00" * archive.HEADER_SPACE)
             writer = archive.SealedWriter(handle, key, stream_id)
             with _snapshot(alias):
+                # The tables as the applied migrations made them: a database not yet
+                # migrated to this version (a backup before an upgrade) is read as it is.
                 migrations = sorted(MigrationRecorder(connection).applied_migrations())
-                for model in _models():
+                registry = _state_of(connection, set(migrations)).apps
+                for model in _models(registry):
                     counts[model._meta.label_lower] = _write_table(writer, model, alias)
                     progress(f"{model._meta.label_lower}: {counts[model._meta.label_lower]}")
-                expected = _referenced_files(alias)
+                expected = _referenced_files(registry, alias)
                 found = set()
                 for relative, path in _files(Path(settings.ATTACHMENTS_DIR)):
                     size = _write_file(writer, relative, path)
@@ -339,8 +345,14 @@ def _folder_is_empty(path: Path) -> bool:
     return not path.exists() or not any(path.iterdir())
 
 
-def _targets(executor: MigrationExecutor, applied: set[tuple[str, str]]) -> list:
-    graph = executor.loader.graph
+def _state_of(connection, applied: set[tuple[str, str]]):
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    targets = _targets(loader, applied)
+    return loader.project_state([t for t in targets if t[1] is not None])
+
+
+def _targets(loader: MigrationLoader, applied: set[tuple[str, str]]) -> list:
+    graph = loader.graph
     unknown = sorted(applied - set(graph.nodes))
     if unknown:
         raise BackupError(
@@ -390,7 +402,7 @@ def backup_restore(
     summary = header.summary
     applied = {tuple(m) for m in summary["migrations"]}
     executor = MigrationExecutor(connection)
-    targets = _targets(executor, applied)
+    targets = _targets(executor.loader, applied)
 
     progress("creating the tables of the backup's version")
     executor.migrate(targets)
