@@ -51,6 +51,15 @@ def person_erase(*, case: Case, by: User, reason: str, confirm: str) -> Erasure:
     person = Person.objects.select_for_update().get(pk=case.person_id)
     if person.erased_at is not None:
         raise IllegalTransition(_("This survivor's personal data was already erased."))
+    return person_erase_locked(person, by=by, reason=reason)
+
+
+def person_erase_locked(
+    person: Person, *, by: User | None, reason: str, details: dict | None = None
+) -> Erasure:
+    """The erasure itself, for a person the caller has locked and found not erased:
+    the per-survivor request above and the retention rules (protection app) both run it.
+    ``by`` None is the system; ``details`` are added to each case's audit row."""
     cases = Case.objects.filter(person=person)
     blobs = 0
     for column in sealed.COLUMNS:
@@ -76,12 +85,12 @@ def person_erase(*, case: Case, by: User, reason: str, confirm: str) -> Erasure:
             actor=by,
             organisation=each.organisation,
             obj=each,
-            details={"reason": reason, "person": str(person.public_id)},
+            details={"reason": reason, "person": str(person.public_id), **(details or {})},
         )
     audit_record(
         action="person.erase_summary",
         actor=by,
-        organisation=case.organisation,
+        organisation=person.organisation,
         obj=person,
         details={"reason": reason, "cases": len(numbers), "blobs": blobs, "files": files},
     )

@@ -194,7 +194,10 @@ class CaseImportForm(forms.Form):
 
 
 class CaseEraseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Why"), choices=ErasureReason.choices)
+    reason = forms.ChoiceField(
+        label=_("Why"),
+        choices=[c for c in ErasureReason.choices if c[0] != ErasureReason.RETENTION],
+    )
     confirm = forms.CharField(
         label=_("Type the case number to confirm"),
         max_length=32,

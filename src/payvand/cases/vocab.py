@@ -53,3 +53,4 @@ class ErasureReason(models.TextChoices):
     SURVIVOR_REQUEST = "SurvivorRequest", _("She or he asked for it")
     GUARDIAN_REQUEST = "GuardianRequest", _("Her or his guardian asked for it")
     RECORDED_IN_ERROR = "RecordedInError", _("Recorded in error")
+    RETENTION = "Retention", _("Its retention period ended")  # by the system only

@@ -19,15 +19,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from payvand.cases.models import Case, NameToken, Person
-from payvand.cases.vocab import CaseStatus
-from payvand.core import crypto, sealed
+from payvand.cases.erasure import person_erase_locked
+from payvand.cases.models import Case, Person
+from payvand.cases.vocab import CaseStatus, ErasureReason
 from payvand.core.audit.services import audit_record
 from payvand.orgs.models import Organisation
 from payvand.protection.models import LegalHold, ProtectionPolicy
 
 CLOSED = (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
-REASON = "Retention"
+REASON = ErasureReason.RETENTION
 
 
 @dataclass
@@ -173,32 +173,5 @@ def _person_anonymise(person: Person, *, years: int) -> bool:
     cases = Case.objects.filter(person=person)
     if cases.filter(~Q(status__in=CLOSED)).exists():
         return False  # reopened meanwhile
-    blobs = 0
-    for column in sealed.COLUMNS:
-        path = column.case_path
-        if column.model is Person or path is None:
-            continue
-        rows = column.model.objects.filter(**{f"{path}__in": cases}).exclude(
-            **{f"{column.field}__isnull": True}
-        )
-        blobs += rows.update(**{column.field: crypto.TOMBSTONE})
-    person.identity = crypto.TOMBSTONE
-    person.erased_at = timezone.now()
-    person.save(update_fields=["identity", "erased_at"])
-    blobs += 1
-    NameToken.objects.filter(person=person).delete()
-    files = sum(erase(cases) for erase in sealed.ERASERS)
-    details = {"reason": REASON, "person": str(person.public_id), "years": years}
-    for each in cases.select_related("organisation"):
-        audit_record(
-            action="person.erase", actor=None, organisation=each.organisation, obj=each,
-            details=details,
-        )  # fmt: skip
-    audit_record(
-        action="person.erase_summary",
-        actor=None,
-        organisation=person.organisation,
-        obj=person,
-        details={"reason": REASON, "cases": cases.count(), "blobs": blobs, "files": files},
-    )
+    person_erase_locked(person, by=None, reason=REASON, details={"years": years})
     return True
