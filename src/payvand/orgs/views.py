@@ -66,6 +66,7 @@ def organisation_detail(request, public_id):
             "can_edit": can_edit,
             "can_see_staff": can_see_staff,
             "can_activate": has_perm(request.user, Perm.PLATFORM_ORGS_MANAGE),
+            "can_panic": has_perm(request.user, Perm.STAFF_MANAGE, org),
             "language_names": [countries.language_name(code) for code in org.languages],
         },
     )
