@@ -103,12 +103,24 @@ def test_from_the_shell_bad_input_exits_non_zero_without_a_traceback(tmp_path):
         assert left in done.stderr
 
 
-def test_febrl4_precision_and_recall_stay_above_the_measured_floor():
-    """Measured at 0.75 (README): precision 0.998, recall 0.973 on FEBRL 4."""
+def test_febrl4_precision_and_recall_meet_the_issue_targets():
+    """Measured at 0.75 (README): precision 1.000, recall 0.991 on FEBRL 4 (encoder 2)."""
     quality = evaluation.evaluate("febrl4", encoder_for(DEVELOPMENT_SECRET), blocking="none")
     assert quality.true_pairs == 5000
     assert quality.precision >= 0.995
-    assert quality.recall >= 0.97
+    assert quality.recall >= 0.99
+
+
+def test_the_cross_script_set_counts_non_matching_pairs():
+    """Whole records across scripts, with brothers and sisters and namesakes as the pairs
+    that must not match: measured at 0.75 precision 0.924, recall 0.943 (README)."""
+    left, right, _left_ids, _right_ids = evaluation.crossscript_records()
+    assert len(left) == 392 and len(right) > 450  # people, siblings and namesakes
+    assert evaluation.crossscript_records()[0] == left  # deterministic
+    quality = evaluation.evaluate("crossscript", encoder_for(DEVELOPMENT_SECRET), blocking="none")
+    assert quality.true_pairs == 335
+    assert quality.found > quality.correct  # some siblings do score as matches
+    assert quality.precision >= 0.9 and quality.recall >= 0.93
 
 
 def test_evaluate_prints_precision_recall_and_f1(capsys):

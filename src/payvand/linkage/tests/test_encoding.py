@@ -42,8 +42,8 @@ def test_fingerprint_fixed_input_gives_fixed_bits(enc):
     """Two sites agree only if they compute identical bits: a change here must bump
     ENCODER_VERSION (or names.NORMALISER_VERSION) and this fingerprint together."""
     stored = enc.encode([ZARINA, LinkageRecord(given_name="محمد", birth_date=dt.date(1990, 3, 21))])
-    assert encoding.version() == "1.1"
-    assert hashlib.sha256(stored.tobytes()).hexdigest()[:16] == "a9c6284f7fa46e89"
+    assert encoding.version() == "2.1"
+    assert hashlib.sha256(stored.tobytes()).hexdigest()[:16] == "58a7d2cd819d0688"
 
 
 def test_stored_encodings_are_balanced_and_open_back_to_the_filter(enc):
@@ -143,3 +143,13 @@ def test_the_secret_comes_from_the_setting_and_is_checked(settings):
         encoding.linkage_secret()
     settings.HTTPS = False
     assert encoding.linkage_secret() == encoding.DEVELOPMENT_SECRET
+
+
+def test_a_full_address_weighs_more_than_a_village(enc):
+    """The place sets bits per token: a street address says more than a one-word place."""
+    village = encoding.tokens(LinkageRecord(place_of_origin="Kabul"))
+    address = encoding.tokens(LinkageRecord(place_of_origin="19 fairweather circuit 3285 vic"))
+    assert set(village) == {"origin", "origin_rom"}
+    assert len(address["origin_rom"]) > 3 * len(village["origin_rom"])
+    day = encoding.tokens(LinkageRecord(birth_date=dt.date(1990, 3, 21)))["day"]
+    assert day == ["m03", "d21"]  # a typo in the day keeps the month
