@@ -1,0 +1,217 @@
+"""Regional statistics at scale: CTDC import, suppressed tables and the statistics page.
+
+On PostgreSQL, ``BENCH_STATS_CASES`` (default 1,000,000) **synthetic** survivors are added
+with bulk SQL (generate_series) — person, case, victim context, an exploitation event and
+a consent to statistics each — under a synthetic organisation ``BSTAT``: seeding that many
+through the services would take hours here, and the tables only read codes. They are not
+sealed, indexed or audited like real cases, and they stay in this throwaway database.
+Then: the facts refresh (`payvand stats refresh`), every table of the statistics page
+built and suppressed from the facts (cache empty), and the page itself, warm (cached), as
+a regional analyst. On SQLite only the CTDC import runs (the tables at 1,000,000 cases
+are a PostgreSQL figure). The CTDC import reads the real 2017 file when it is present
+(``../shared/data/ctdc-2017/``, never committed).
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+
+from bench.harness import Context, Figure
+from payvand.demo.region import DEMO_PASSWORD, demo_email
+
+CTDC_FILE = Path(
+    os.environ.get(
+        "BENCH_CTDC_FILE",
+        Path(__file__).resolve().parents[2] / "shared/data/ctdc-2017/ctdc_global_2017.csv",
+    )
+)
+ANALYST = "regional-analyst"
+CLIENT_HOST = "127.0.0.1"
+
+
+def _ctdc_import(ctx: Context) -> list[Figure]:
+    from payvand.stats.services import ctdc_import
+
+    if not CTDC_FILE.exists():
+        ctx.notes.append(f"CTDC import skipped: {CTDC_FILE} is absent.")
+        return []
+    data = CTDC_FILE.read_bytes()
+    start = time.perf_counter()
+    report = ctdc_import(data=data, name="bench-ctdc-2017", replace=True)
+    seconds = time.perf_counter() - start
+    return [
+        Figure(
+            f"CTDC import, real 2017 file ({report.imported} rows)",
+            [seconds * 1000],
+            {"rows/s": round(report.imported / seconds)},
+        )
+    ]
+
+
+SYNTHETIC_SQL = """
+WITH org AS (SELECT id FROM orgs_organisation WHERE code = 'BSTAT'),
+     worker AS (SELECT %(user)s::bigint AS id)
+INSERT INTO cases_person (public_id, organisation_id, gender, birth_year, birth_precision,
+                          citizenship, created_at)
+SELECT gen_random_uuid(), (SELECT id FROM org),
+       (ARRAY['Feminine','Masculine','Feminine','NonConforming','NonSpecifiedUnknown'])[1 + i %% 5],
+       1960 + (i * 7) %% 55, 'year',
+       ' ' || (ARRAY['AF','TJ','UZ','TM','PK','KG','IR','IN','BD','NP'])[1 + (i * 13) %% 10] || ' ',
+       now()
+FROM generate_series(%(start)s, %(stop)s) AS i
+"""
+
+
+def _seed_synthetic(total: int) -> float:
+    """``total`` synthetic consented survivors with bulk SQL; returns seconds."""
+    from payvand.accounts.models import User
+    from payvand.orgs.models import Organisation
+
+    Organisation.objects.get_or_create(
+        code="BSTAT",
+        defaults={"name": "Synthetic statistics (benchmark)", "country": "TJ", "org_type": "NGO"},
+    )
+    user = User.objects.order_by("pk").first()
+    start = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("SELECT COALESCE(MAX(id), 0) FROM cases_person")
+        first_person = cur.fetchone()[0] + 1
+        cur.execute(SYNTHETIC_SQL, {"user": user.pk, "start": 1, "stop": total})
+        cur.execute(
+            """
+            INSERT INTO cases_case (public_id, number, organisation_id, person_id, status,
+                owner_id, identification_source, identified_on, province, closure_pending,
+                created_at, updated_at)
+            SELECT gen_random_uuid(), 'BSTAT-' || p.id, p.organisation_id, p.id, 'Active', %s,
+                   'Outreach', make_date((2012 + p.id %% 14)::int, (1 + p.id %% 12)::int,
+                             (1 + p.id %% 28)::int), '',
+                   false, now(), now()
+            FROM cases_person p WHERE p.id >= %s
+            """,
+            [user.pk, first_person],
+        )
+        cur.execute(
+            """
+            INSERT INTO trafficking_victimcontext (public_id, case_id, trafficking_status,
+                status_decided_by, relationship_to_trafficker, recruiter_relations,
+                recruitment_methods, recruitment_platforms, exploitation_platforms,
+                control_methods, exploitation_types, industries, sex_exploitation_types,
+                migration_statuses, version, updated_at)
+            SELECT gen_random_uuid(), c.id, '', '', '', '', '', '', '', ' DebtBondage ',
+                   (ARRAY[' ForcedLabour ', ' SexualExploitation ',
+                          ' ForcedLabour SexualExploitation ', ' ForcedMarriage ',
+                          ' ChildLabour '])[1 + c.id %% 5],
+                   '', '', '', 0, now()
+            FROM cases_case c WHERE c.person_id >= %s
+            """,
+            [first_person],
+        )
+        cur.execute(
+            """
+            INSERT INTO trafficking_traffickingevent (public_id, case_id, event_type, country,
+                province, date_precision, created_by_id, created_at, updated_at)
+            SELECT gen_random_uuid(), c.id, 'Exploitation',
+                   (ARRAY['RU', 'KZ', 'TR', 'AE', 'IR', 'SA', 'IN', 'TJ', 'AF', 'CN',
+                          'MY'])[1 + (c.id * 3) %% 11],
+                   '', '', %s, now(), now()
+            FROM cases_case c WHERE c.person_id >= %s
+            """,
+            [user.pk, first_person],
+        )
+        cur.execute(
+            """
+            INSERT INTO consent_consent (public_id, case_id, purpose, recipient_country, given_by,
+                given_on, recorded_how, recorded_by_id, created_at)
+            SELECT gen_random_uuid(), c.id, 'statistics', '', 'self', c.identified_on,
+                   'written_signed', %s, now()
+            FROM cases_case c WHERE c.person_id >= %s AND c.id %% 10 <> 0
+            """,
+            [user.pk, first_person],
+        )
+        cur.execute("ANALYZE")
+    return time.perf_counter() - start
+
+
+def run(ctx: Context) -> list[Figure]:
+    figures = _ctdc_import(ctx)
+    if connection.vendor != "postgresql":
+        ctx.notes.append("Statistics tables and page at scale: PostgreSQL only.")
+        return figures
+    from payvand.cases.models import Case
+    from payvand.stats.facts import facts_refresh
+    from payvand.stats.selectors import CHARTS, Filters, chart_table
+
+    total = int(os.environ.get("BENCH_STATS_CASES", "1000000"))
+    seconds = _seed_synthetic(total)
+    figures.append(
+        Figure(
+            f"insert {total} synthetic survivors by bulk SQL (not the services)",
+            [seconds * 1000],
+            {"rows/s": round(total / seconds)},
+        )
+    )
+    start = time.perf_counter()
+    refresh = facts_refresh()
+    figures.append(
+        Figure(
+            f"payvand stats refresh ({refresh.rows} cases)", [(time.perf_counter() - start) * 1000]
+        )
+    )
+    ctx.notes.append(
+        f"{Case.objects.count()} cases during the statistics timings, 90 % of them with "
+        "consent to statistics; the synthetic ones are labelled BSTAT."
+    )
+
+    def all_tables():
+        cache.clear()
+        filters = Filters()
+        return [chart_table(name, filters) for name in CHARTS]
+
+    samples, _ = _measure(all_tables, ctx, samples=min(ctx.samples, 5))
+    figures.append(Figure("all six suppressed tables of the page, cache empty", samples))
+    print(f"[stats] six tables: {sorted(samples)}", file=sys.stderr, flush=True)
+    one, _ = _measure(lambda: _year_gender(), ctx, samples=min(ctx.samples, 5))
+    figures.append(Figure("one suppressed table (year × gender), cache empty", one))
+
+    try:
+        figures.extend(_page(ctx))
+    except Exception as error:  # the figures above still count; say why the page has none
+        ctx.notes.append(f"statistics page not timed: {type(error).__name__}: {error}")
+    return figures
+
+
+def _page(ctx: Context) -> list[Figure]:
+    client = Client(HTTP_HOST=CLIENT_HOST)
+    response = client.post(
+        "/accounts/login/", {"username": demo_email(ANALYST), "password": DEMO_PASSWORD}
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"login as {ANALYST} answered {response.status_code}")
+    cache.clear()
+    page, response = ctx.measure(lambda: client.get("/stats/"))
+    if response.status_code != 200:
+        raise RuntimeError(f"/stats/ answered {response.status_code}")
+    return [
+        Figure(
+            "statistics page /stats/, warm (tables cached)",
+            page,
+            {"status": response.status_code, "KB": round(len(response.content) / 1024, 1)},
+        )
+    ]
+
+
+def _year_gender():
+    from payvand.stats.tables import count_table
+
+    return count_table(source="cases", by=["year", "gender"], materialised=True)
+
+
+def _measure(action, ctx: Context, *, samples: int):
+    from bench.harness import measure
+
+    return measure(action, samples=samples, warmup=1)
