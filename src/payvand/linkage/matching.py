@@ -16,8 +16,10 @@ positions; two records are compared when they agree on all the positions of at l
 table. Records with similarity s meet with probability ``1 - (1 - s^bits)^tables`` (0.996
 at s = 0.8, 0.94 at s = 0.75 with the defaults; unrelated records, s ≈ 0.56, in about 14 %
 of pairs); the recall this loses is measured by `payvand linkage evaluate` against the
-exhaustive run (none on FEBRL 4). At a million by a million, 14 % is still too many pairs:
-more bits per table and more tables are needed there, and that trade-off is not tuned yet.
+exhaustive run (none on FEBRL 4). At a million by a million, 14 % is far too many pairs to
+even list: ``deduplicate`` takes 16 bits per table (40 tables) and compares each bucket
+within itself as it goes, holding no candidate list (bench_linkage.py measures it on a
+million synthetic records).
 Blocking on the filter needs no other stored key: a key built from skeletons or birth years
 would be one more thing a seized database shows the frequencies of.
 
@@ -89,6 +91,31 @@ try:  # pragma: no branch
                 count += _popcount(a[ii[k], w] ^ b[jj[k], w])
             out[k] = count
 
+    @njit(nogil=True, cache=True)
+    def _buckets_within(
+        filters, order, starts, ends, limit, out_i, out_j, out_d
+    ):  # pragma: no cover
+        """Every pair within each bucket (rows order[starts[b]:ends[b]]) at distance <= limit;
+        returns (pairs written, comparisons made); stops writing when out is full."""
+        words = filters.shape[1]
+        found = 0
+        compared = 0
+        for b in range(starts.shape[0]):
+            for x in range(starts[b], ends[b]):
+                i = order[x]
+                for y in range(x + 1, ends[b]):
+                    j = order[y]
+                    count = 0
+                    for w in range(words):
+                        count += _popcount(filters[i, w] ^ filters[j, w])
+                    compared += 1
+                    if count <= limit and found < out_i.shape[0]:
+                        out_i[found] = min(i, j)
+                        out_j[found] = max(i, j)
+                        out_d[found] = count
+                        found += 1
+        return found, compared
+
     KERNEL = "numba"
 except ImportError:
     _CHUNK = 32768
@@ -106,6 +133,21 @@ except ImportError:
         for s in range(0, len(ii), _CHUNK):
             part = np.bitwise_count(a[ii[s : s + _CHUNK]] ^ b[jj[s : s + _CHUNK]])
             out[s : s + _CHUNK] = part.sum(axis=1, dtype=np.uint16)
+
+    def _buckets_within(filters, order, starts, ends, limit, out_i, out_j, out_d):
+        found = compared = 0
+        for b in range(len(starts)):
+            rows = order[starts[b] : ends[b]]
+            for x in range(len(rows) - 1):
+                dist = np.bitwise_count(filters[rows[x + 1 :]] ^ filters[rows[x]]).sum(axis=1)
+                compared += len(dist)
+                for y in np.nonzero(dist <= limit)[0]:
+                    if found < len(out_i):
+                        i, j = rows[x], rows[x + 1 + y]
+                        out_i[found], out_j[found] = min(i, j), max(i, j)
+                        out_d[found] = dist[y]
+                        found += 1
+        return found, compared
 
     KERNEL = "numpy"
 
@@ -317,3 +359,65 @@ def cluster(
     for r in parent:
         groups.setdefault(find(r), []).append(r)
     return [members for members in groups.values() if len(members) > 1]
+
+
+@dataclass
+class DedupStats:
+    tables: int
+    bits: int
+    comparisons: int
+    skipped_buckets: int
+
+
+def deduplicate(
+    filters: np.ndarray,
+    *,
+    threshold: float = POSSIBLE,
+    bits: int = 24,
+    tables: int = 64,
+    max_bucket: int = LSH_MAX_BUCKET,
+    seed: int = 20261130,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Pairs, DedupStats]:
+    """Every pair within ``filters`` (words) with similarity ``>= threshold``, LSH-blocked,
+    without ever holding the candidate pairs: table by table, the records are sorted by that
+    table's key (``bits`` fixed bit positions) and each bucket is compared within itself by
+    the compiled kernel; only the pairs found are kept (a pair found in several tables is
+    reported once). Memory: the filters, one key and one order per record, and the pairs.
+    This is how a million records are deduplicated (bench_linkage.py)."""
+    n = len(filters)
+    limit = max_distance(threshold)
+    rng = np.random.default_rng(seed)
+    raw = filters.view(np.uint8).reshape(n, FILTER_BYTES)
+    found_i, found_j, found_d = [], [], []
+    compared = skipped = 0
+    cap = 4_000_000
+    out_i, out_j = np.empty(cap, np.int64), np.empty(cap, np.int64)
+    out_d = np.empty(cap, np.uint16)
+    for t in range(tables):
+        positions = rng.choice(FILTER_BITS, bits, replace=False)
+        key = np.zeros(n, dtype=np.uint64)
+        for k, pos in enumerate(positions):
+            bit = (raw[:, pos // 8] >> np.uint8(pos % 8)) & np.uint8(1)
+            key |= bit.astype(np.uint64) << np.uint64(k)
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        edges = np.flatnonzero(np.diff(sorted_key)) + 1
+        starts = np.concatenate(([0], edges))
+        ends = np.concatenate((edges, [n]))
+        size = ends - starts
+        keep = (size > 1) & (size <= max_bucket)
+        skipped += int((size > max_bucket).sum())
+        got, cmp_ = _buckets_within(
+            filters, order, starts[keep], ends[keep], limit, out_i, out_j, out_d
+        )
+        compared += int(cmp_)
+        found_i.append(out_i[:got].copy())
+        found_j.append(out_j[:got].copy())
+        found_d.append(out_d[:got].copy())
+        if progress:
+            progress(t + 1, tables)
+    ii, jj, dd = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_d)
+    codes, first = np.unique(ii * n + jj, return_index=True)
+    pairs = Pairs(codes // n, codes % n, similarity(dd[first])).sorted()
+    return pairs, DedupStats(tables, bits, compared, skipped)

@@ -83,3 +83,16 @@ def test_strength_bands():
     assert matching.strength(matching.STRONG) == "strong"
     assert matching.strength(matching.POSSIBLE) == "possible"
     assert matching.strength(matching.POSSIBLE - 0.01) == ""
+
+
+def test_streaming_deduplication_finds_what_comparing_everything_finds():
+    people = _people(300, seed=4)
+    filters = matching.as_words(ENC.filters(people + [_typo(r, k) for k, r in enumerate(people)]))
+    truth = {(k, 300 + k) for k in range(300)}
+    full = matching.match(filters, blocking="none")
+    pairs, stats = matching.deduplicate(filters, bits=16, tables=40)
+    expected = set(zip(full.left.tolist(), full.right.tolist(), strict=True))
+    got = set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True))
+    assert got <= expected  # the same scores, nothing below the threshold
+    assert len(got & truth) >= 0.98 * len(expected & truth) >= 0.98 * 290
+    assert 0 < stats.comparisons < 600 * 599 // 2  # blocked: fewer than all pairs
