@@ -125,6 +125,20 @@ def test_case_page_audits_each_read_of_its_sections_and_locks_the_chain_once(org
     assert audit_chain_verify().ok
 
 
+def test_the_blank_search_form_is_the_same_markup_as_a_filled_in_one_renders(org, client):
+    from django.template.loader import render_to_string
+
+    from payvand.cases.forms import CaseSearchForm
+
+    supervisor = member(Role.SUPERVISOR, org)
+    client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
+    blank = client.get(reverse("cases:list")).content.decode()
+    assert render_to_string("form_fields.html", {"form": CaseSearchForm()}) in blank
+    searched = client.get(reverse("cases:list"), {"citizenship": "TJ"}).content.decode()
+    assert '<option value="TJ" selected>' in searched
+    assert '<option value="TJ" selected>' not in client.get(reverse("cases:list")).content.decode()
+
+
 def test_register_page_warns_of_a_possible_duplicate_before_saving(org, client):
     worker = member(Role.CASEWORKER, org)
     existing = case(org, owner=worker, given_name="Гулнора", family_name="Назарова")
