@@ -9,12 +9,24 @@ each. Run alone (``--only linkage``), it seeds 5,000 cases first.
 - the matcher: one filter against ``BENCH_LINKAGE_FILTERS`` (default 1,000,000) filters held
   in memory, as `matches_elsewhere` holds them, with the numba kernel and, once, with the
   plain-numpy fallback; and `matches_elsewhere` itself on the organisations' stored encodings.
-- quality: `payvand linkage evaluate` on FEBRL 1-4 (precision, recall, F1 at the "possible"
-  threshold, all pairs compared).
+- quality: `payvand linkage evaluate` on FEBRL 1-4 and the cross-script set (precision,
+  recall, F1 at the "possible" threshold, all pairs compared).
+- deduplication: ``BENCH_LINKAGE_DEDUP`` (default 1,000,000; 0 skips) SYNTHETIC records
+  (generated here from FEBRL's name columns, with planted perturbed copies) deduplicated
+  with LSH blocking: time, pairs compared, precision/recall on the planted copies, peak
+  memory (tracemalloc and ru_maxrss). Encoding them takes minutes: the heavy figure.
+- anonlink: bench/anonlink_compare.py in its own venv (``BENCH_ANONLINK_PYTHON``, default
+  /tmp/anonlink-venv/bin/python) when it exists; its output goes into the notes.
 """
 
+import datetime as dt
 import os
+import random
+import resource
+import subprocess
 import time
+import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
@@ -36,7 +48,43 @@ def run(ctx: Context) -> list[Figure]:
     figures += _organisations(ctx)
     figures += _matcher(ctx)
     figures += _quality(ctx)
+    figures += _dedup(ctx)
+    figures += _anonlink(ctx)
     return figures
+
+
+def _dedup(ctx: Context) -> list[Figure]:
+    n = int(os.environ.get("BENCH_LINKAGE_DEDUP", "1000000"))
+    if n <= 0:
+        return []
+    figures, notes = dedup_figures(n, bits=16, tables=40)
+    ctx.notes.extend(notes)
+    return figures
+
+
+def _anonlink(ctx: Context) -> list[Figure]:
+    """anonlink/clkhash in their own virtual environment (bench/anonlink_compare.py)."""
+    python = os.environ.get("BENCH_ANONLINK_PYTHON", "/tmp/anonlink-venv/bin/python")  # noqa: S108
+    if not Path(python).exists():
+        ctx.notes.append(
+            f"anonlink: no virtual environment at {python} (see bench/anonlink_compare.py)."
+        )
+        return []
+    script = Path(__file__).with_name("anonlink_compare.py")
+    done = subprocess.run(
+        [python, str(script), str(evaluation.febrl_dir())],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        ctx.notes.append(f"anonlink: failed: {done.stderr.strip().splitlines()[-1:]}")
+        return []
+    import json
+
+    result = json.loads(done.stdout)
+    ctx.notes.append(f"anonlink side by side (its own venv): {result}")
+    return []
 
 
 def _encoding(ctx: Context) -> list[Figure]:
@@ -140,3 +188,125 @@ def _quality(ctx: Context) -> list[Figure]:
             )
         )
     return figures
+
+
+def synthetic_people(n: int, seed: int = 11, duplicates: float = 0.1):
+    """SYNTHETIC records for the deduplication benchmark (not real people, not FEBRL's):
+    given, family and father's names drawn from FEBRL 1-4's name columns, a birth year
+    (half with a full date), gender, citizenship and a place from the cross-script set's
+    places in a random script. ``duplicates`` of them are perturbed copies of an earlier
+    record: one letter dropped from one name, the birth year up to two years off, the place
+    in another script. Returns the records and, for each, the index it copies (or -1)."""
+    rng = random.Random(seed)
+    given, family = set(), set()
+    for name in ("dataset1.csv", "dataset2.csv", "dataset3.csv", "dataset4a.csv"):
+        for rec in evaluation.febrl_records(name)[1]:
+            given.add(rec.given_name), family.add(rec.family_name)
+    given, family = sorted(given - {""}), sorted(family - {""})
+    records, copies = [], []
+    for k in range(n):
+        if k > 1000 and rng.random() < duplicates:
+            src = rng.randrange(k)
+            while copies[src] != -1:
+                src = rng.randrange(k)
+            base = records[src]
+            field = rng.choice(("given_name", "family_name", "father_name"))
+            value = getattr(base, field)
+            if len(value) > 3:
+                cut = rng.randrange(1, len(value) - 1)
+                value = value[:cut] + value[cut + 1 :]
+            place = next(p for p in evaluation.PLACES if base.place_of_origin in p)
+            records.append(
+                encoding.LinkageRecord(
+                    **{
+                        **base.__dict__,
+                        field: value,
+                        "birth_date": None,
+                        "birth_year": (base.birth_year or base.birth_date.year)
+                        + rng.choice((-2, -1, 0, 0, 1, 2)),
+                        "place_of_origin": rng.choice(place),
+                    }
+                )
+            )
+            copies.append(src)
+            continue
+        year = rng.randrange(1945, 2012)
+        exact = rng.random() < 0.5
+        records.append(
+            encoding.LinkageRecord(
+                given_name=rng.choice(given),
+                family_name=rng.choice(family),
+                father_name=rng.choice(given),
+                birth_date=dt.date(year, rng.randrange(1, 13), rng.randrange(1, 29))
+                if exact
+                else None,
+                birth_year=None if exact else year,
+                gender=rng.choice("fm"),
+                citizenship=(rng.choice(("AF", "TJ", "UZ", "PK", "TM")),),
+                place_of_origin=rng.choice(rng.choice(evaluation.PLACES)),
+            )
+        )
+        copies.append(-1)
+    return records, copies
+
+
+def encode_words(records, chunk=20000):
+    enc = encoding.encoder_for(encoding.DEVELOPMENT_SECRET)
+    out = np.empty((len(records), encoding.FILTER_BYTES), dtype=np.uint8)
+    for start in range(0, len(records), chunk):
+        out[start : start + chunk] = enc.filters(records[start : start + chunk])
+    return matching.as_words(out)
+
+
+def dedup_figures(n: int, *, bits: int, tables: int) -> tuple[list[Figure], list[str]]:
+    """Full LSH-blocked deduplication of ``n`` synthetic records: time, pairs compared,
+    the duplicates found, peak memory."""
+    records, copies = synthetic_people(n)
+    start = time.perf_counter()
+    words = encode_words(records)
+    encode_s = time.perf_counter() - start
+    del records
+    tracemalloc.start()
+    start = time.perf_counter()
+    pairs, stats = matching.deduplicate(words, bits=bits, tables=tables)
+    seconds = time.perf_counter() - start
+    _current, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
+    groups: dict[int, list[int]] = {}
+    for i, src in enumerate(copies):
+        groups.setdefault(i if src < 0 else src, []).append(i)
+    truth = {(a, b) for g in groups.values() if len(g) > 1 for a in g for b in g if a < b}
+    found = set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True))
+    # what comparing all pairs would find among the true pairs: their own scores
+    true_scores = matching.similarity(
+        [matching.distances_to(words[i], words[j : j + 1])[0] for i, j in truth]
+    )
+    reachable = int((true_scores >= matching.POSSIBLE).sum())
+    correct = len(found & truth)
+    figures = [
+        Figure(
+            f"deduplicate {n:,} SYNTHETIC records, LSH {tables} tables x {bits} bits "
+            f"(1 core, encoding {encode_s:.0f} s apart)",
+            [seconds * 1000],
+            {
+                "M pairs compared": round(stats.comparisons / 1e6, 1),
+                "MB": round(traced_peak / 2**20),
+                "precision": f"{correct / len(found):.4f}" if found else "",
+                "recall": f"{correct / len(truth):.4f}",
+            },
+        )
+    ]
+    notes = [
+        f"Deduplication of {n:,} synthetic records ({len(truth):,} planted duplicates): "
+        f"{stats.comparisons:,} pairs compared of {n * (n - 1) // 2:,} "
+        f"({stats.comparisons / (n * (n - 1) / 2):.2e}), {len(found):,} pairs >= "
+        f"{matching.POSSIBLE} found, {correct:,} of them planted (copies of one record, "
+        f"also of each other); of the planted pairs "
+        f"{reachable:,} score >= {matching.POSSIBLE} at all (what comparing every pair would "
+        f"find), LSH found {correct:,}; {stats.skipped_buckets} buckets over "
+        f"{matching.LSH_MAX_BUCKET} skipped. Peak memory: {traced_peak / 2**20:.0f} MB traced "
+        f"(numpy arrays, tracemalloc) during the deduplication, {rss_peak:.0f} MB resident for "
+        f"the whole process (ru_maxrss, includes encoding {n:,} records)."
+    ]
+    return figures, notes
