@@ -11,17 +11,21 @@ from payvand.stats import services
 from payvand.stats.ctdc import CtdcFileError
 from payvand.stats.models import CtdcRecord, ReferenceDataset
 from payvand.stats.tables import count_table, table_rows
+from payvand.stats.tests import ctdc_samples
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLES = {
+    "global-2017-synthetic.csv": ctdc_samples.global_2017,
+    "synthetic-2024.csv": ctdc_samples.synthetic_2024,
+}
 REAL_2017 = (
     Path(__file__).resolve().parents[5] / "shared" / "data" / "ctdc-2017" / "ctdc_global_2017.csv"
 )
 
 
 def _import(name, data=None, **kw):
-    data = data if data is not None else (FIXTURES / name).read_bytes()
+    data = data if data is not None else SAMPLES[name]()
     return services.ctdc_import(data=data, name=name, **kw)
 
 
@@ -46,7 +50,7 @@ def test_the_2024_synthetic_format_with_sector_columns_and_alpha3_is_read():
 
 
 def test_bad_rows_are_named_by_line_and_nothing_is_imported():
-    text = (FIXTURES / "synthetic-2024.csv").read_text().splitlines()
+    text = ctdc_samples.synthetic_2024().decode().splitlines()
     header, rows = text[0], text[1:]
     rows[2] = "20x9" + rows[2][4:]
     fields = rows[7].split(",")
@@ -95,7 +99,8 @@ def test_an_interrupted_import_leaves_nothing(monkeypatch):
 
 def test_the_command_reports_and_refuses_a_second_import_of_the_same_name(tmp_path):
     out, err = io.StringIO(), io.StringIO()
-    path = FIXTURES / "synthetic-2024.csv"
+    path = tmp_path / "synthetic-2024.csv"
+    path.write_bytes(ctdc_samples.synthetic_2024())
     call_command("ctdc", "import", str(path), "--name", "v2024", stdout=out, stderr=err)
     assert "Imported 40 rows (synthetic-2024)" in out.getvalue()
     with pytest.raises(CommandError, match="exists; use --replace"):

@@ -3,7 +3,6 @@
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,12 +11,11 @@ from payvand.consent.services import consent_record, consent_withdraw
 from payvand.core.permissions import Role
 from payvand.stats import services
 from payvand.stats.tables import count_table, table_rows
+from payvand.stats.tests import ctdc_samples
 from payvand.testing.factories import case, member
 from payvand.trafficking import services as trafficking
 
 pytestmark = pytest.mark.django_db
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _survivor(org, worker, *, consent=True, citizenship="TJ", gender="Feminine", types=()):
@@ -55,7 +53,7 @@ def test_cases_count_only_with_consent_to_statistics_in_ctdc_codes(org):
 
 
 def test_the_command_prints_csv_with_empty_counts_for_withheld_cells(org):
-    services.ctdc_import(data=(FIXTURES / "global-2017-synthetic.csv").read_bytes(), name="t")
+    services.ctdc_import(data=ctdc_samples.global_2017(), name="t")
     out = io.StringIO()
     call_command(
         "stats", "table", "--source", "ctdc", "--by", "citizenship,datasource", "--k", "5",

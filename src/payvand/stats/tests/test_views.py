@@ -2,7 +2,6 @@
 "<11", a chart with everything withheld says so, CSV downloads, scope by role, Dari."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -12,11 +11,11 @@ from payvand.consent.services import consent_record
 from payvand.core.permissions import Role
 from payvand.stats import services
 from payvand.stats.facts import facts_refresh
+from payvand.stats.tests import ctdc_samples
 from payvand.testing.factories import OrganisationFactory, case, member
 from payvand.trafficking import services as trafficking
 
 pytestmark = pytest.mark.django_db
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +106,7 @@ def test_the_page_reads_the_refreshed_facts_and_says_how_old_they_are(client, or
 
 
 def test_ctdc_reference_data_by_citizenship(client, org):
-    services.ctdc_import(data=(FIXTURES / "global-2017-synthetic.csv").read_bytes(), name="t")
+    services.ctdc_import(data=ctdc_samples.global_2017(), name="t")
     page = _page(client, member(Role.ANALYST, org), source="ctdc").content.decode()
     assert "CTDC&#x27;s public data" in page or "CTDC's public data" in page
     assert 'role="img"' in page or "Every figure of this chart is withheld" in page
