@@ -306,6 +306,22 @@ def referrals_expire(today: dt.date | None = None) -> int:
     return count
 
 
+def _locked_for_receiver(
+    referral: Referral, by: User, *, states: tuple, not_receiver: str, too_early: str
+) -> Referral:
+    """The referral, locked, once ``by`` is known to answer it and it is in ``states``."""
+    locked = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case__organisation", "from_org", "to_org")
+        .get(pk=referral.pk)
+    )
+    if not has_perm(by, Perm.REFERRAL_ANSWER, locked.to_org):
+        raise PermissionDenied(not_receiver)
+    if locked.state not in states:
+        raise IllegalTransition(too_early)
+    return locked
+
+
 @transaction.atomic(durable=True)
 def referral_assistance_record(
     *,
@@ -321,15 +337,13 @@ def referral_assistance_record(
     The first entry on an accepted referral starts the work."""
     from payvand.assistance.services import entry_record_by_provider
 
-    locked = (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related("case__organisation", "from_org", "to_org")
-        .get(pk=referral.pk)
+    locked = _locked_for_receiver(
+        referral,
+        by,
+        states=(State.ACCEPTED, State.IN_PROGRESS),
+        not_receiver=_("Only the receiving organisation records its services here."),
+        too_early=_("Record services once the referral is accepted."),
     )
-    if not has_perm(by, Perm.REFERRAL_ANSWER, locked.to_org):
-        raise PermissionDenied(_("Only the receiving organisation records its services here."))
-    if locked.state not in (State.ACCEPTED, State.IN_PROGRESS):
-        raise IllegalTransition(_("Record services once the referral is accepted."))
     entry = entry_record_by_provider(
         case=locked.case,
         by=by,
@@ -460,17 +474,15 @@ def referral_followup_record(
     from payvand.plans.models import ReintegrationPlan
     from payvand.plans.services import followup_visit_add_by_receiver
 
-    referral = (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related("case__organisation", "to_org")
-        .get(pk=referral.pk)
-    )
     if referral.kind != Kind.RETURN:
         raise IllegalTransition(_("Follow-up visits are recorded on a return hand-over."))
-    if not has_perm(by, Perm.REFERRAL_ANSWER, referral.to_org):
-        raise PermissionDenied(_("Only the receiving organisation records its visits here."))
-    if referral.state not in (State.ACCEPTED, State.IN_PROGRESS, State.COMPLETED):
-        raise IllegalTransition(_("Record visits once the hand-over is accepted."))
+    referral = _locked_for_receiver(
+        referral,
+        by,
+        states=(State.ACCEPTED, State.IN_PROGRESS, State.COMPLETED),
+        not_receiver=_("Only the receiving organisation records its visits here."),
+        too_early=_("Record visits once the hand-over is accepted."),
+    )
     plan = ReintegrationPlan.objects.filter(case=referral.case).first()
     if plan is None:
         raise ValidationError(

@@ -156,44 +156,40 @@ def referral_message(request, public_id):
     return redirect("referrals:detail", public_id=referral.public_id)
 
 
-@require_POST
-def referral_followup(request, public_id):
+def _receiver_records(request, public_id, form_class, service, success: str):
+    """The receiver records something it did (a service, a follow-up visit)."""
     referral, side = selectors.referral_get(request.user, public_id)
     if side != RECEIVER:
         raise Http404
-    form = ReturnVisitForm(request.POST, calendar=_calendar(request))
+    form = form_class(request.POST, calendar=_calendar(request))
     if form.is_valid():
-        _report(
-            request,
-            services.referral_followup_record,
-            _("The visit was recorded; the sending organisation sees it in its plan."),
-            referral=referral,
-            by=request.user,
-            **form.service_kwargs(),
-        )
+        kwargs = form.service_kwargs() if hasattr(form, "service_kwargs") else form.cleaned_data
+        _report(request, service, success, referral=referral, by=request.user, **kwargs)
     else:
         messages.error(request, " ".join(m for e in form.errors.values() for m in e))
     return redirect("referrals:detail", public_id=referral.public_id)
+
+
+@require_POST
+def referral_followup(request, public_id):
+    return _receiver_records(
+        request,
+        public_id,
+        ReturnVisitForm,
+        services.referral_followup_record,
+        _("The visit was recorded; the sending organisation sees it in its plan."),
+    )
 
 
 @require_POST
 def referral_service(request, public_id):
-    referral, side = selectors.referral_get(request.user, public_id)
-    if side != RECEIVER:
-        raise Http404
-    form = ServiceForm(request.POST, calendar=_calendar(request))
-    if form.is_valid():
-        _report(
-            request,
-            services.referral_assistance_record,
-            _("The service was recorded; the sending organisation sees it."),
-            referral=referral,
-            by=request.user,
-            **form.cleaned_data,
-        )
-    else:
-        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
-    return redirect("referrals:detail", public_id=referral.public_id)
+    return _receiver_records(
+        request,
+        public_id,
+        ServiceForm,
+        services.referral_assistance_record,
+        _("The service was recorded; the sending organisation sees it."),
+    )
 
 
 def package_new(request, case_id):
