@@ -63,6 +63,26 @@ class Encoding(models.Model):
         return f"encoding of {self.person_id}"
 
 
+class SurvivorKey(models.Model):
+    """Which survivor a person record is, across organisations: the privacy unit of statistics.
+
+    Filled by the clustering job (``payvand linkage cluster``): every person in a cluster of
+    strong cross-organisation matches gets the smallest person id of that cluster as ``key``.
+    A person without a row is a survivor of her own, whose key is her own person id, so
+    statistics count ``COALESCE(key, person_id)`` once. The key is an internal number: it
+    is never shown, and it says nothing about which organisations hold the survivor.
+    """
+
+    person = models.OneToOneField(
+        "cases.Person", on_delete=models.CASCADE, primary_key=True, related_name="survivor_key"
+    )
+    key = models.BigIntegerField(db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"survivor {self.key}: person {self.person_id}"
+
+
 class ContactState(models.TextChoices):
     PENDING = "pending", _("Waiting for an answer")
     ACCEPTED = "accepted", _("Accepted")
