@@ -36,6 +36,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="PostgreSQL server, without a database name (PAYVAND_BENCH_POSTGRES_URL; "
         "default %(default)s)",
     )
+    parser.add_argument(
+        "--reuse",
+        metavar="NAME",
+        help="keep the seeded databases between runs (PostgreSQL: database NAME; data and "
+        "keys in var/bench/NAME/); the first run seeds them, later runs only top up",
+    )
     parser.add_argument("--samples", type=int, default=harness.SAMPLES, help="timed requests")
     parser.add_argument("--warmup", type=int, default=harness.WARMUP, help="untimed requests")
     parser.add_argument("--output", default=str(RESULTS), help="default bench/RESULTS.md")
@@ -44,6 +50,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.reuse and not databases.REUSE_NAME.fullmatch(args.reuse):
+        parser.error("--reuse takes a lower-case name: letters, digits and _")
     if args.samples < 1 or args.warmup < 0:
         parser.error("--samples must be at least 1 and --warmup at least 0")
     return args

@@ -76,12 +76,21 @@ def run_worker(command: list[str], env: dict[str, str]) -> int:
 def run_database(args, database: str) -> dict:
     """Provision an empty database, run the worker on it, clean up, return its summary."""
     with ExitStack() as stack:
-        data_dir = Path(tempfile.mkdtemp(prefix=f"payvand-bench-{database}-"))
-        stack.callback(shutil.rmtree, data_dir, ignore_errors=True)
-        url = stack.enter_context(databases.database_url(database, data_dir, args.postgres_url))
+        keys = None
+        if args.reuse:
+            data_dir = databases.reused_data_dir(database, args.reuse)
+            keys = databases.reused_keys(data_dir)
+            url = stack.enter_context(
+                databases.reused_database_url(database, args.reuse, args.postgres_url)
+            )
+        else:
+            data_dir = Path(tempfile.mkdtemp(prefix=f"payvand-bench-{database}-"))
+            stack.callback(shutil.rmtree, data_dir, ignore_errors=True)
+            url = stack.enter_context(databases.database_url(database, data_dir, args.postgres_url))
         result_path = data_dir / "result.json"
+        result_path.unlink(missing_ok=True)
         code = run_worker(
-            worker_command(args, database, result_path), databases.worker_env(url, data_dir)
+            worker_command(args, database, result_path), databases.worker_env(url, data_dir, keys)
         )
         if not result_path.exists():
             return {"failed": [f"the worker exited with {code} before writing results"]}
@@ -102,6 +111,7 @@ def main(args) -> int:
             f"{args.samples} samples after {args.warmup} warm-up requests per figure; "
             f"{time.perf_counter() - started:.0f}s in all"
             + (f"; only {', '.join(args.only)}" if args.only else "")
+            + (f"; databases kept between runs ({args.reuse})" if args.reuse else "")
         ),
         **({"Skipped": " ".join(skipped)} if skipped else {}),
     }
