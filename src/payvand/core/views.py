@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
@@ -6,6 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from payvand.core.audit.selectors import audit_recent
 from payvand.core.audit.verify import audit_chain_verify
+from payvand.core.unavailable import database_unavailable, unavailable_response
 
 
 def audit_status(request):
@@ -34,4 +37,7 @@ def not_found(request, exception=None):
 
 @login_not_required
 def server_error(request):
+    # Django calls this handler while handling the exception, so it is at hand.
+    if database_unavailable(sys.exc_info()[1]):
+        return unavailable_response(request)
     return render(request, "500.html", status=500)
