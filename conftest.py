@@ -9,6 +9,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
+def client():
+    """Django's test client, whose sign-ins also pass the second factor (two-factor
+    authentication is tested with a plain ``django.test.Client``)."""
+    from payvand.testing.twofactor import VerifiedClient
+
+    return VerifiedClient()
+
+
+@pytest.fixture
 def org(db):
     from payvand.testing.factories import OrganisationFactory
 

@@ -60,6 +60,14 @@ def client_login(client: Client, email: str) -> None:
     response = client.post(LOGIN_PATH, {"username": email, "password": DEMO_PASSWORD})
     if response.status_code != 302:
         raise ServerError(f"test-client login as {email} answered {response.status_code}")
+    if response.url.startswith("/accounts/2fa/"):
+        from payvand.accounts.models import User
+        from payvand.testing.twofactor import code_for
+
+        code = code_for(User.objects.get(email__iexact=email))
+        response = client.post(response.url, {"code": code})
+        if response.status_code != 302:
+            raise ServerError(f"second factor of {email} answered {response.status_code}")
 
 
 def client_fetch(client: Client, path: str) -> Callable[[], bytes]:

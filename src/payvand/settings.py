@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "payvand.core",
     "payvand.core.audit",
     "payvand.orgs",
@@ -88,8 +91,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "payvand.core.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "payvand.accounts.middleware.SessionPolicyMiddleware",
     "payvand.core.middleware.ErasedDataMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -171,9 +176,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "payvand.accounts.views.locked_out"
 AXES_VERBOSE = False
 
+# Two-factor authentication (TOTP, django-otp) for every role that can see personal data
+# (accounts/twofactor.py). A code is accepted one 30-second step early or late (the
+# device's tolerance), and only once; wrong codes double the wait (throttle factor 1 s).
+OTP_TOTP_ISSUER = os.environ.get("PAYVAND_OTP_ISSUER", "Payvand")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
 # Sessions end after PAYVAND_SESSION_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("PAYVAND_SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# ... and in any case PAYVAND_SESSION_MAX_HOURS after signing in (accounts/middleware.py).
+PAYVAND_SESSION_MAX_HOURS = float(os.environ.get("PAYVAND_SESSION_MAX_HOURS", "12"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,6 +9,7 @@ from payvand.accounts.models import User
 from payvand.core.permissions import Role
 from payvand.demo.region import DEMO_PASSWORD
 from payvand.testing.factories import PASSWORD, member
+from payvand.testing.twofactor import authenticator_for, code_for
 
 pytestmark = pytest.mark.browser
 
@@ -70,6 +71,7 @@ def test_sign_out_in_english_says_so(live_server, page, sign_in):
 
 def test_login_form_works_with_the_keyboard_only(live_server, page):
     user = member(Role.CASEWORKER)
+    authenticator_for(user)
     page.goto(f"{live_server.url}/accounts/login/")
     # The e-mail field has autofocus, so that is where a keyboard user starts.
     assert page.evaluate("document.activeElement.id") == "id_username"
@@ -94,6 +96,15 @@ def test_login_form_works_with_the_keyboard_only(live_server, page):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_password"
     page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+
+    # The second step. "#main" (kept from the skip link) puts the focus on <main>, so
+    # one Tab reaches the code field; Enter sends it.
+    page.wait_for_url(lambda url: urlsplit(url).path == "/accounts/2fa/")
+    if page.evaluate("document.activeElement.id") == "main":
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_code"
+    page.keyboard.type(code_for(user))
     page.keyboard.press("Enter")
 
     # The skip link left "#main" on the URL; the browser keeps it across the redirect.

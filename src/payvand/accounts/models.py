@@ -49,6 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)
+    # Sessions that signed in before this moment are over ("sign out everywhere", an
+    # admin's revocation, a reset second factor): accounts/middleware.py.
+    sessions_valid_from = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -105,3 +108,26 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.organisation.code}"
+
+
+class KnownDevice(models.Model):
+    """A browser this person has signed in from, so a new one can be announced to her.
+
+    The browser holds a random token in a long-lived cookie; only its SHA-256 is kept here.
+    ``label`` is a coarse description of the browser ("Chrome on Windows"), for the owner.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    token_hash = models.CharField(max_length=64)
+    label = models.CharField(max_length=80, blank=True)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token_hash"], name="known_device_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label or 'browser'} of {self.user_id}"

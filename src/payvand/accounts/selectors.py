@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from payvand.accounts.models import Membership, User
+from payvand.accounts.models import KnownDevice, Membership, User
 from payvand.core.permissions import Perm, has_perm
 from payvand.orgs.models import Organisation
 
@@ -24,3 +24,8 @@ def membership_get(org: Organisation, public_id, *, by: User) -> Membership:
     if membership is None:
         raise Http404
     return membership
+
+
+def known_devices(user: User) -> QuerySet[KnownDevice]:
+    """The browsers ``user`` has signed in from (her own; nobody else's)."""
+    return KnownDevice.objects.filter(user=user).order_by("-last_seen")[:20]

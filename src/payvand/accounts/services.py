@@ -107,7 +107,7 @@ def _active_admins(org: Organisation) -> int:
     ).count()
 
 
-def _may_change_access(by: User, membership: Membership) -> bool:
+def may_change_access(by: User, membership: Membership) -> bool:
     org = membership.organisation
     return has_perm(by, Perm.STAFF_MANAGE, org) or (
         has_perm(by, Perm.PLATFORM_ORGS_MANAGE) and membership.role in PLATFORM_GRANTABLE_ROLES
@@ -118,7 +118,7 @@ def _may_change_access(by: User, membership: Membership) -> bool:
 def membership_set_active(*, membership: Membership, by: User, active: bool) -> Membership:
     """Remove or restore a person's role; removal takes effect on their next request."""
     org = membership.organisation
-    if not _may_change_access(by, membership):
+    if not may_change_access(by, membership):
         raise PermissionDenied(_("You cannot change this person's access."))
     if membership.is_active == active:
         return membership

@@ -1,13 +1,16 @@
-"""Sign-in, sign-out and failed sign-in go to the audit trail."""
+"""Sign-in, sign-out and failed sign-in go to the audit trail; a sign-in starts the clock."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from payvand.accounts.sessions import session_started
 from payvand.core.audit.services import audit_record
 
 
 @receiver(user_logged_in)
 def _audit_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        session_started(request.session)
     audit_record(action="auth.login", actor=user, obj=user)
 
 

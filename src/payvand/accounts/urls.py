@@ -9,6 +9,11 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("2fa/", views.two_factor, name="two_factor"),
+    path("2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("security/", views.security, name="security"),
+    path("security/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("security/sign-out-everywhere/", views.sessions_end, name="sessions_end"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password-reset/",
@@ -47,5 +52,15 @@ staff_urlpatterns = [
         "<uuid:org_id>/staff/<uuid:membership_id>/active/",
         views.staff_set_active,
         name="set_active",
+    ),
+    path(
+        "<uuid:org_id>/staff/<uuid:membership_id>/sessions/end/",
+        views.staff_sessions_end,
+        name="sessions_end",
+    ),
+    path(
+        "<uuid:org_id>/staff/<uuid:membership_id>/2fa/reset/",
+        views.staff_two_factor_reset,
+        name="two_factor_reset",
     ),
 ]

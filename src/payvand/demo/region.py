@@ -6,6 +6,9 @@ Names of organisations and people are invented. Every login uses DEMO_PASSWORD.
 from payvand.core.permissions import Role
 
 DEMO_PASSWORD = "payvand-demo"  # noqa: S105  (printed on purpose: demo only)
+# Every demo login's authenticator app holds this key (printed, like the password; base32
+# IRJFGVCZMMRSEI2EMFDGTJCKKNJAVKAX). `payvand demo-code` prints its current code.
+DEMO_TOTP_KEY = "44525354596323222344614669a44a53520aa817"
 DEMO_DOMAIN = "demo.example"
 DEMO_CASES = 2000
 

@@ -93,12 +93,26 @@ def seed_demo(
         logins.append(
             DemoLogin(email=email, role=role, org_code=org.full_code, country=org.country)
         )
+    demo_authenticators([login.email for login in logins])
     if cases:
         seed_cases(cases, progress, journeys=journeys, bar=bar)
     return logins
 
 
 SEED_BATCH = 500
+
+
+def demo_authenticators(emails: list[str]) -> None:
+    """Give every demo login the demo authenticator key (demo/region.py), once."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    users = User.objects.filter(email__in=emails).exclude(totpdevice__confirmed=True)
+    TOTPDevice.objects.bulk_create(
+        [
+            TOTPDevice(user=u, name="authenticator", key=region.DEMO_TOTP_KEY, confirmed=True)
+            for u in users
+        ]
+    )
 
 
 def seed_cases(

@@ -118,9 +118,9 @@ def test_inviting_twice_is_refused_with_a_message(admin_client, org):
 
 def test_removing_access_takes_effect_on_the_next_request(admin_client, client, org):
     worker = MembershipFactory(organisation=org, role=Role.SUPERVISOR)
-    from django.test import Client
+    from payvand.testing.twofactor import VerifiedClient
 
-    theirs = Client()
+    theirs = VerifiedClient()
     theirs.force_login(worker.user, backend="django.contrib.auth.backends.ModelBackend")
     staff_url = reverse("staff:list", args=[org.public_id])
     assert theirs.get(staff_url).status_code == 200

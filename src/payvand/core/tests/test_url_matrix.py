@@ -23,6 +23,12 @@ MATRIX = {
     "accounts:logout": ("POST", {r: 302 for r in Role.values} | {ANON: 302}, None),
     "accounts:profile": ("GET", ALL_SIGNED_IN, None),
     "accounts:password_change": ("GET", ALL_SIGNED_IN, None),
+    # The test client has passed the second factor: the 2FA page sends it on.
+    "accounts:two_factor": ("GET", {r: 302 for r in Role.values}, None),
+    "accounts:two_factor_setup": ("GET", ALL_SIGNED_IN, None),
+    "accounts:security": ("GET", ALL_SIGNED_IN, None),
+    "accounts:recovery_codes": ("POST", ALL_SIGNED_IN, None),
+    "accounts:sessions_end": ("POST", {r: 302 for r in Role.values} | {ANON: 302}, None),
     "accounts:password_reset": ("GET", ALL_SIGNED_IN | {ANON: 200}, None),
     "accounts:password_reset_done": ("GET", ALL_SIGNED_IN | {ANON: 200}, None),
     "accounts:password_reset_confirm": ("GET", ALL_SIGNED_IN | {ANON: 200}, None),
@@ -53,6 +59,18 @@ MATRIX = {
         "GET",
         OK_FOR(Role.ORG_ADMIN, Role.PLATFORM_ADMIN),
         OK_FOR(Role.PLATFORM_ADMIN),
+    ),
+    # A caseworker of the organisation: only its admins may end her sessions or reset
+    # her second factor (platform admins act on the roles they grant: admins, analysts).
+    "staff:sessions_end": (
+        "POST",
+        {r: (302 if r == Role.ORG_ADMIN else 404) for r in Role.values},
+        {r: 404 for r in Role.values},
+    ),
+    "staff:two_factor_reset": (
+        "POST",
+        {r: (302 if r == Role.ORG_ADMIN else 404) for r in Role.values},
+        {r: 404 for r in Role.values},
     ),
     "staff:set_active": (
         "POST",
@@ -144,7 +162,16 @@ def test_status_by_role_and_organisation(client, name, role, scope):
     url = reverse(name, kwargs=kwargs)
     response = client.post(url) if method == "POST" else client.get(url)
     assert response.status_code == expected, f"{role} {method} {url} ({scope})"
-    if role == ANON and expected == 302 and name not in ("accounts:logout", "language_switch"):
+    if (
+        role == ANON
+        and expected == 302
+        and name
+        not in (
+            "accounts:logout",
+            "language_switch",
+            "accounts:sessions_end",
+        )
+    ):
         assert response["Location"].startswith(reverse("accounts:login"))
     if name == "staff:set_active" and expected == 404:
         assert Membership.objects.get(pk=target.pk).is_active, "refused, so nothing changed"

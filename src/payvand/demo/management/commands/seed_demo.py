@@ -60,3 +60,15 @@ def print_logins(out, logins) -> None:
     for login in logins:
         out.write(f"  {login.email.ljust(width)}  {labels[login.role]!s:<20} {login.org_code}")
     out.write("")
+    out.write(f"Second factor for all: add the key {demo_key_base32()} to an authenticator app,")
+    out.write("or run `.venv/bin/payvand demo-code` in another terminal for the current code.")
+    out.write("")
+
+
+def demo_key_base32() -> str:
+    import base64
+
+    from payvand.demo.region import DEMO_TOTP_KEY
+
+    key = base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))

@@ -1,0 +1,127 @@
+"""Sessions end when they should: sign out everywhere, an admin's revocation, a reset
+second factor, the absolute lifetime; and a new browser is announced by e-mail."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from payvand.accounts import sessions
+from payvand.accounts.models import KnownDevice, Membership
+from payvand.core.audit.models import AuditEvent
+from payvand.core.permissions import Role
+from payvand.testing.factories import PASSWORD, MembershipFactory, member
+from payvand.testing.twofactor import VerifiedClient, code_for
+
+pytestmark = pytest.mark.django_db
+CASES = "/cases/"
+
+
+def _signed_in(user) -> VerifiedClient:
+    client = VerifiedClient()
+    client.force_login(user)
+    return client
+
+
+def test_sign_out_everywhere_ends_every_session_of_hers_and_no_one_elses(org):
+    user, colleague = member(Role.CASEWORKER, org), member(Role.CASEWORKER, org)
+    laptop, phone, theirs = _signed_in(user), _signed_in(user), _signed_in(colleague)
+    assert phone.get(CASES).status_code == 200
+    response = laptop.post(reverse("accounts:sessions_end"))
+    assert response["Location"] == reverse("accounts:login")
+    ended = phone.get(CASES)
+    assert ended.status_code == 302 and ended["Location"].startswith(reverse("accounts:login"))
+    assert laptop.get(CASES).status_code == 302
+    assert theirs.get(CASES).status_code == 200
+    # Signing in again works at once.
+    assert _signed_in(user).get(CASES).status_code == 200
+    assert AuditEvent.objects.filter(action="auth.sessions_ended").count() == 1
+
+
+def test_an_admin_ends_a_staff_members_sessions_and_only_in_her_own_organisation(org, other_org):
+    admin = member(Role.ORG_ADMIN, org)
+    worker = MembershipFactory(organisation=org, role=Role.CASEWORKER)
+    stranger = MembershipFactory(organisation=other_org, role=Role.CASEWORKER)
+    theirs, strangers = _signed_in(worker.user), _signed_in(stranger.user)
+    admin_client = _signed_in(admin)
+    url = reverse("staff:sessions_end", args=[org.public_id, worker.public_id])
+    assert admin_client.post(url).status_code == 302
+    assert theirs.get(CASES)["Location"].startswith(reverse("accounts:login"))
+    elsewhere = reverse("staff:sessions_end", args=[other_org.public_id, stranger.public_id])
+    assert admin_client.post(elsewhere).status_code == 404
+    assert strangers.get(CASES).status_code == 200
+    event = AuditEvent.objects.get(action="auth.sessions_ended")
+    assert event.actor_id == admin.public_id and event.details == {"by_admin": True}
+    # Nobody ends her own sessions through the staff page (she has her security page).
+    own = Membership.objects.get(user=admin, organisation=org)
+    assert (
+        admin_client.post(
+            reverse("staff:sessions_end", args=[org.public_id, own.public_id])
+        ).status_code
+        == 404
+    )
+
+
+def test_a_reset_second_factor_signs_her_out_and_asks_for_a_new_app(org):
+    admin = member(Role.ORG_ADMIN, org)
+    worker = MembershipFactory(organisation=org, role=Role.CASEWORKER)
+    theirs = _signed_in(worker.user)
+    assert TOTPDevice.objects.filter(user=worker.user).exists()
+    url = reverse("staff:two_factor_reset", args=[org.public_id, worker.public_id])
+    assert _signed_in(admin).post(url).status_code == 302
+    assert not TOTPDevice.objects.filter(user=worker.user, confirmed=True).exists()
+    assert theirs.get(CASES)["Location"].startswith(reverse("accounts:login"))
+    fresh = Client()
+    fresh.post(reverse("accounts:login"), {"username": worker.user.email, "password": PASSWORD})
+    assert fresh.get(reverse("accounts:two_factor"))["Location"].startswith(
+        reverse("accounts:two_factor_setup")
+    )
+    assert AuditEvent.objects.filter(action="auth.2fa_reset").count() == 1
+
+
+def test_a_session_ends_after_its_absolute_lifetime_even_when_busy(org):
+    client = _signed_in(member(Role.CASEWORKER, org))
+    assert client.get(CASES).status_code == 200
+    session = client.session
+    hours = settings.PAYVAND_SESSION_MAX_HOURS
+    session[sessions.AUTH_AT] = (timezone.now() - timedelta(hours=hours, minutes=1)).timestamp()
+    session.save()
+    response = client.get(CASES, follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("accounts:login"))
+    assert "signed in for a long time" in response.content.decode()
+
+
+def test_a_new_browser_is_announced_by_e_mail_in_her_language(
+    org, django_capture_on_commit_callbacks
+):
+    user = member(Role.CASEWORKER, org, preferred_language="ru")
+    chrome = {"HTTP_USER_AGENT": "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0 Safari/537.36"}
+    first = Client(**chrome)
+    with django_capture_on_commit_callbacks(execute=True):
+        first.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
+    token = first.cookies[sessions.DEVICE_COOKIE]
+    assert token["httponly"] and int(token["max-age"]) > 300 * 24 * 3600
+    assert not mail.outbox, "her first browser is not news"
+    # The same browser again: still nothing.
+    first.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
+    assert not mail.outbox
+    # Another browser: a notice, even before the second factor is typed.
+    android = Client(HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 14) Firefox/133.0")
+    with django_capture_on_commit_callbacks(execute=True):
+        android.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
+    assert len(mail.outbox) == 1
+    notice = mail.outbox[0]
+    assert notice.to == [user.email]
+    assert "Firefox, Android" in notice.body and "/accounts/security/" in notice.body
+    assert notice.subject != "New sign-in to your Payvand account"  # Russian
+    labels = set(KnownDevice.objects.filter(user=user).values_list("label", flat=True))
+    assert labels == {"Chrome, Windows", "Firefox, Android"}
+    assert not KnownDevice.objects.filter(token_hash=token.value).exists(), "hashed"
+    android.post(reverse("accounts:two_factor"), {"code": code_for(user)})
+    page = android.get(reverse("accounts:security")).content.decode()
+    assert "Chrome, Windows" in page and "Firefox, Android" in page
