@@ -141,7 +141,13 @@ class CaseSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["citizenship"].choices = [("", "—"), *countries.country_choices()]
+        # A callable: the 250 countries are listed only when the field is rendered or its
+        # value checked, not each time the list page makes the form.
+        self.fields["citizenship"].choices = _citizenship_choices
+
+
+def _citizenship_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *countries.country_choices()]
 
 
 class CaseAssignForm(forms.Form):

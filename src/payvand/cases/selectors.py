@@ -75,7 +75,8 @@ class CaseQuery:
 
 # services._reserve_case_numbers: country, organisation code, year, at least five digits.
 WHOLE_CASE_NUMBER = re.compile(r"[A-Za-z]{2}-[A-Za-z0-9]+-\d{4}-\d{5,}")
-CASE_ROW_RELATED = ("person", "owner", "organisation")
+# What a list row shows (the caseworker responsible is not among it).
+CASE_ROW_RELATED = ("person", "organisation")
 ORDER = ("-identified_on", "-id")
 
 

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +19,7 @@ from payvand.cases.forms import (
     CaseSearchForm,
 )
 from payvand.cases.importer import ImportFileError, import_cases
+from payvand.cases.search_fields import search_fields_html
 from payvand.cases.sections import sections_for
 from payvand.cases.vocab import ClosureReason
 from payvand.cases.workflow import ACTIONS, allowed_actions
@@ -63,27 +63,12 @@ def case_list(request):
         "cases/list.html",
         {
             "form": form,
-            "blank_search_fields": None if form.is_bound else _blank_search_fields(),
+            "search_fields": search_fields_html(form),
             "page": page,
             "rows": rows,
             "params": params.urlencode(),
         },
     )
-
-
-def _blank_search_fields() -> str:
-    """The search form's fields as nobody has filled them in: the same markup for
-    everyone who reads the language, so rendered once per language (about 250
-    countries among them), not on every view of the list."""
-    language = translation.get_language()
-    if language not in _BLANK_SEARCH_FIELDS:
-        _BLANK_SEARCH_FIELDS[language] = render_to_string(
-            "form_fields.html", {"form": CaseSearchForm()}
-        )
-    return _BLANK_SEARCH_FIELDS[language]
-
-
-_BLANK_SEARCH_FIELDS: dict[str, str] = {}
 
 
 def case_register(request):

@@ -133,7 +133,9 @@ def test_the_blank_search_form_is_the_same_markup_as_a_filled_in_one_renders(org
     supervisor = member(Role.SUPERVISOR, org)
     client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
     blank = client.get(reverse("cases:list")).content.decode()
-    assert render_to_string("form_fields.html", {"form": CaseSearchForm()}) in blank
+    whole = render_to_string("form_fields.html", {"form": CaseSearchForm()})
+    # Rendered field by field (cases/search_fields.py): the same markup, but for blank lines.
+    assert " ".join(whole.split()) in " ".join(blank.split())
     searched = client.get(reverse("cases:list"), {"citizenship": "TJ"}).content.decode()
     assert '<option value="TJ" selected>' in searched
     assert '<option value="TJ" selected>' not in client.get(reverse("cases:list")).content.decode()

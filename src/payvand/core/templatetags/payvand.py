@@ -1,4 +1,9 @@
+import datetime as dt
+from functools import lru_cache
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone, translation
 
 from payvand.core import countries
@@ -32,7 +37,24 @@ def pdate(value, user=None) -> str:
         return ""
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         value = timezone.localtime(value)
-    return format_date(value, _calendar_of(user), translation.get_language() or "en")
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    calendar, language = _calendar_of(user), translation.get_language() or "en"
+    if type(value) is dt.date:
+        return _format_day(value, calendar, language)
+    return format_date(value, calendar, language)
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: dt.date, calendar: str, language: str) -> str:
+    """A list shows the same few days again and again (25 rows, one date each)."""
+    return format_date(day, calendar, language)
+
+
+@receiver(setting_changed)
+def _forget_formatted_days(**kwargs) -> None:
+    # Date formats are settings (DATE_FORMAT, FORMAT_MODULE_PATH, LANGUAGE_CODE …).
+    _format_day.cache_clear()
 
 
 @register.simple_tag
