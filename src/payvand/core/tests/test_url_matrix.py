@@ -175,3 +175,45 @@ def test_status_by_role_and_organisation(client, name, role, scope):
         assert response["Location"].startswith(reverse("accounts:login"))
     if name == "staff:set_active" and expected == 404:
         assert Membership.objects.get(pk=target.pk).is_active, "refused, so nothing changed"
+
+
+BEFORE_SECOND_FACTOR = [
+    (name, role)
+    for name in MATRIX
+    for role in (Role.CASEWORKER, Role.PLATFORM_ADMIN)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role"), BEFORE_SECOND_FACTOR)
+def test_before_the_second_factor_a_session_opens_no_more_than_an_anonymous_one(name, role):
+    """Password typed, code not yet: every page that needs a signed-in user sends her to
+    the code page (a write changes nothing), whatever her role."""
+    from django.test import Client
+
+    from payvand.core.audit.models import AuditEvent
+    from payvand.testing.twofactor import authenticator_for
+
+    own = OrganisationFactory()
+    target = MembershipFactory(organisation=own, role=Role.CASEWORKER)
+    MembershipFactory(organisation=own, role=Role.ORG_ADMIN)
+    user = member(role, own)
+    authenticator_for(user)
+    client = Client()  # not the verifying test client
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    converters = dict(_names(get_resolver().url_patterns))[name]
+    kwargs = _kwargs_from_apps(name, converters, own, target)
+    if kwargs is None:
+        kwargs = _core_kwargs(converters, own, target)
+    method, own_expect, _other = MATRIX[name]
+    url = reverse(name, kwargs=kwargs)
+    events = AuditEvent.objects.count()
+    response = client.post(url) if method == "POST" else client.get(url)
+    if own_expect.get(ANON) == 200 or name in ("accounts:logout", "language_switch"):
+        return  # open to anyone: nothing to hold back
+    if name in ("accounts:two_factor", "accounts:two_factor_setup"):
+        assert response.status_code in (200, 302)
+        return
+    assert response.status_code == 302, f"{method} {url}"
+    assert response["Location"].startswith(reverse("accounts:two_factor")), f"{method} {url}"
+    assert AuditEvent.objects.count() == events, f"{method} {url} wrote something"
