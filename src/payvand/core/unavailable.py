@@ -63,6 +63,12 @@ def _language(request: HttpRequest) -> str:
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
     """The translated 503 page, with ``Retry-After``; never cached, no error details."""
+    session = getattr(request, "session", None)
+    if session is not None and not hasattr(session, "_session_cache"):
+        # The session could not be read. On the way out its middleware would read it
+        # again (for the cookie's expiry), fail the same way and log the error twice;
+        # it saves nothing after a 5xx, so an empty copy for this response is enough.
+        session._session_cache = {}
     with translation.override(_language(request)):
         body = render_to_string(
             "503.html",

@@ -6,6 +6,7 @@ for one table's), and on PostgreSQL a connection pointed at a port where nothing
 listens. `python -m bench.faults dbrestart` restarts a real PostgreSQL under load.
 """
 
+import logging
 import socket
 from contextlib import contextmanager
 
@@ -54,14 +55,19 @@ def assert_unavailable_page(response):
 
 
 def test_a_signed_in_caseworker_gets_503_with_retry_after_while_the_database_refuses(
-    caseworker_client,
+    caseworker_client, caplog
 ):
     client, _user = caseworker_client
-    with every_statement_fails(OperationalError(REFUSED)):
+    with caplog.at_level(logging.ERROR), every_statement_fails(OperationalError(REFUSED)):
         response = client.get("/cases/?name=Zarina")
     text = assert_unavailable_page(response)
     # A page being read is offered again as it was.
     assert 'href="/cases/?name=Zarina"' in text
+    # The operator reads the failure once, with its cause; the session is left as it was.
+    logged = [r for r in caplog.records if r.name == "django.request"]
+    assert [r.getMessage() for r in logged] == ["Service Unavailable: /cases/"]
+    assert logged[0].exc_info[0] is OperationalError
+    assert "sessionid" not in response.cookies
 
 
 def test_the_same_session_works_again_once_the_database_answers(caseworker_client):
