@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-postgres lint format messages bench clean
+.PHONY: install demo test test-postgres lint format messages bench faults clean
 
 install: $(STAMP)
 
@@ -39,6 +39,11 @@ messages: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Load, server crash and database restart on a throwaway PostgreSQL cluster of their own
+# (needs PostgreSQL 15's server programs; about half an hour); updates bench/RESULTS.md.
+faults: install
+	$(BIN)/python -m bench.faults all --write-results
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,181 @@
+"""The "Load and faults" section of bench/RESULTS.md.
+
+`make bench` rewrites RESULTS.md from its own runs; this section sits between two
+markers and is replaced only by `python -m bench.faults --write-results`.
+"""
+
+from pathlib import Path
+
+from bench import report as bench_report
+from bench.faults import summary
+
+START = "<!-- faults:start -->"
+END = "<!-- faults:end -->"
+
+
+def _machine() -> list[str]:
+    import platform
+    from datetime import UTC, datetime
+
+    return [
+        f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Commit: {bench_report.git_revision()}",
+        f"- CPU: {bench_report.cpu_model()}, {bench_report.cores()} cores "
+        "(shared with other work: see the load averages)",
+        f"- Memory: {bench_report.memory_total()}",
+        f"- OS: {platform.platform()}; Python {platform.python_version()}",
+    ]
+
+
+def _load(r: dict) -> list[str]:
+    verdict = "**passed**" if r["passed"] else "**FAILED**"
+    think = r["think_s"]
+    lines = [
+        f"### Load: {r['users']} people for {r['duration_s']:.0f} s — {verdict}",
+        "",
+        f"`python -m bench.faults load`: `payvand serve` ({r['workers']} gunicorn workers) on "
+        f"a PostgreSQL 15 cluster of its own, demo region with {r['cases_seeded']} cases. Each "
+        "simulated person has her own account, signs in through the login form and the "
+        "second-factor page (the code computed from her authenticator's key), then works: "
+        f"one action, a pause of {think[0]:g}–{think[1]:g} s, the next. People arrive over "
+        f"{r['ramp_s']:.0f} s; the throughput counts the {r['duration_s']:.0f} s after that.",
+        "",
+        f"- Requests: {r['requests']} in all; {r['throughput_rps']:.1f} answered per second "
+        f"in the steady part; errors: {r['errors']}; sign-in failures: "
+        f"{len(r['sign_in_failures'])}",
+        "- Writes acknowledged: "
+        + ", ".join(f"{n} {kind}s" for kind, n in r["writes_acknowledged"].items()),
+        f"- Load average before: {r['load_average_before']}; during: {r['load_average_during']}",
+        f"- Server log: {_log(r['log'])}",
+        *(f"- Problem: {p}" for p in r["problems"]),
+        *(f"- Sign-in failure: {p}" for p in r["sign_in_failures"][:5]),
+        "",
+        *summary.table(r["rows"]),
+        "",
+    ]
+    return lines
+
+
+def _log(counts: dict) -> str:
+    return ", ".join(f"{n} “{name}”" for name, n in counts.items())
+
+
+def _crash(r: dict) -> list[str]:
+    verdict = "**passed**" if r["passed"] else "**FAILED**"
+    lines = [
+        f"### Crash: kill -9 of the server under {r['writers']} writing clients, "
+        f"{len(r['runs'])} runs — {verdict}",
+        "",
+        "`python -m bench.faults crash`: each run starts `payvand serve`, lets "
+        f"{r['writers']} signed-in supervisors register cases, send referrals on them, post "
+        "messages and add notes without pause, kills the gunicorn master and all its workers "
+        "with SIGKILL at once, starts the server again, lets the clients carry on (a form "
+        "that got no answer is sent again, with its one-time id), then compares what the "
+        "clients were told with the database: every acknowledged write present and whole "
+        "(case with its person, sealed identity, name tokens and audit row; referral with "
+        "its first transition and audit row), no half-written record anywhere, and "
+        "`payvand audit verify` OK.",
+        "",
+        "| run | acknowledged before the kill | in flight at the kill | processes killed "
+        "| restart s | acknowledged in all | missing | partial | audit verify | load average |",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|---|---|",
+    ]
+    for i, run in enumerate(r["runs"], 1):
+        lines.append(
+            f"| {i} | {run['acked_before_kill']} | {run['in_flight_at_kill']} | "
+            f"{len(run['killed_pids'])} | {run['restart_s']:.1f} | "
+            f"{_acks(run['verify']['acknowledged'])} | {len(run['verify']['missing'])} | "
+            f"{sum(run['verify']['partial'].values())} | "
+            f"{' '.join(run['verify']['audit verify'])} | {run['load_average']} |"
+        )
+    lines.append("")
+    for i, run in enumerate(r["runs"], 1):
+        for line in run["verify"]["missing"][:5] + [
+            f"{k}: {v}" for k, v in run["verify"]["partial"].items()
+        ]:
+            lines.append(f"- Run {i}: {line}")
+        for problem in run["problems"]:
+            lines.append(f"- Run {i}, outside the downtime: {problem}")
+    lines.append("")
+    return lines
+
+
+def _acks(counts: dict) -> str:
+    return ", ".join(f"{n} {kind}s" for kind, n in counts.items())
+
+
+def _dbrestart(r: dict) -> list[str]:
+    verdict = "**passed**" if r["passed"] else "**FAILED**"
+    lines = [
+        f"### Database restart under load, {len(r['runs'])} runs — {verdict}",
+        "",
+        f"`python -m bench.faults dbrestart`: {r['users']} people working as in the load "
+        f"test; after {r['outage_at_s']:.0f} s the cluster is stopped (`pg_ctl stop -m "
+        f"{r['stop_mode']}`), left down {r['outage_s']:.0f} s and started again; the server "
+        "is not touched. Every request must be answered either normally or, while the "
+        "database is away, with the 503 page (its `Retry-After` header, its own text, no "
+        "trace of the error); no 500, no other error, and normal answers again right after "
+        "the database is back.",
+        "",
+        "| run | requests | normal | 503 (page checked) | errors | 503 outside the outage "
+        "| first normal answer after restart s | last 503 after restart s | load average |",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for i, run in enumerate(r["runs"], 1):
+        lines.append(
+            f"| {i} | {run['requests']} | {run['ok']} | {run['unavailable']} | "
+            f"{run['errors']} | {run['unavailable_outside']} | "
+            f"{_s(run['first_ok_after_ready_s'])} | {_s(run['last_503_after_ready_s'])} | "
+            f"{run['load_average']} |"
+        )
+    lines.append("")
+    for i, run in enumerate(r["runs"], 1):
+        for problem in run["problems"]:
+            lines.append(f"- Run {i}: {problem}")
+        lines.append(f"- Run {i}: server log {_log(run['log'])}")
+    lines.append("")
+    return lines
+
+
+def _s(value) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def render(results: dict) -> str:
+    lines = [START, "## Load and faults (`python -m bench.faults`, `make faults`)", ""]
+    lines += [*_machine(), ""]
+    for name, render_one in (("load", _load), ("crash", _crash), ("dbrestart", _dbrestart)):
+        if name in results:
+            lines += render_one(results[name])
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, results: dict) -> None:
+    """Replace the section (or add it at the end); keep the scenarios not run this time."""
+    text = path.read_text() if path.exists() else ""
+    new = render(results)
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        old, after = rest.split(END, 1)
+        new = _keep_other_scenarios(START + old + END, new, results)
+        text = before + new.rstrip("\n") + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + new
+    path.write_text(text)
+
+
+def _keep_other_scenarios(old: str, new: str, results: dict) -> str:
+    """A run of one scenario keeps the other scenarios' subsections as they were."""
+    headings = {"load": "### Load", "crash": "### Crash", "dbrestart": "### Database restart"}
+    kept = []
+    for name, heading in headings.items():
+        if name in results or heading not in old:
+            continue
+        part = old.split(heading, 1)[1]
+        ends = [part.find(h) for h in [*headings.values(), END] if part.find(h) > 0]
+        kept.append(heading + part[: min(ends)] if ends else heading + part)
+    if not kept:
+        return new
+    body = new.rstrip("\n").removesuffix(END)
+    return body + "".join(kept) + END + "\n"
