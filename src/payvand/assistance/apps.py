@@ -25,6 +25,10 @@ class AssistanceConfig(AppConfig):
         ):
             register_section(
                 CaseSection(
-                    key=key, template=f"assistance/section_{key}.html", order=order, context=context
+                    key=key,
+                    template=f"assistance/section_{key}.html",
+                    order=order,
+                    context=context,
+                    rows=sections.ROWS[key],
                 )
             )

@@ -13,12 +13,19 @@ from django.utils import timezone, translation
 from payvand.assistance import selectors, services
 from payvand.assistance.forms import NoteForm, TaskForm
 from payvand.assistance.models import AssistanceType
+from payvand.cases.sections import has_rows
 from payvand.core.calendars import effective_calendar
 from payvand.core.permissions import Perm, has_perm
 
 LATEST_ENTRIES = 10
 LATEST_NOTES = 10
 OPEN_TASKS_SHOWN = 20
+# What the case page asks once for every section (cases/sections.py), by section.
+ROWS = {
+    "assistance": {"entries": selectors.entries_of},
+    "tasks": {"open": selectors.open_tasks_of},
+    "notes": {"notes": selectors.notes_of},
+}
 
 
 def _page(request, case) -> dict:
@@ -27,14 +34,22 @@ def _page(request, case) -> dict:
         return memo
     user = request.user
     today = timezone.localdate()
-    entries, counts = selectors.first_with_counts(
-        selectors.entries_of(case), LATEST_ENTRIES, entries=None
-    )
-    notes, n_notes = selectors.first_with_counts(selectors.notes_of(case), LATEST_NOTES, notes=None)
-    tasks, n_tasks = selectors.first_with_counts(
-        selectors.open_tasks_of(case), OPEN_TASKS_SHOWN, open=None,
-        overdue=Q(due_on__lt=today),
-    )  # fmt: skip
+    entries, counts = [], {"entries": 0}
+    if has_rows(request, case, "assistance", "entries"):
+        entries, counts = selectors.first_with_counts(
+            selectors.entries_of(case), LATEST_ENTRIES, entries=None
+        )
+    notes, n_notes = [], {"notes": 0}
+    if has_rows(request, case, "notes", "notes"):
+        notes, n_notes = selectors.first_with_counts(
+            selectors.notes_of(case), LATEST_NOTES, notes=None
+        )
+    tasks, n_tasks = [], {"open": 0, "overdue": 0}
+    if has_rows(request, case, "tasks", "open"):
+        tasks, n_tasks = selectors.first_with_counts(
+            selectors.open_tasks_of(case), OPEN_TASKS_SHOWN, open=None,
+            overdue=Q(due_on__lt=today),
+        )  # fmt: skip
     counts |= n_notes | n_tasks
     selectors.open_sealed(user, [*entries, *notes, *tasks], page="case", case=case)
     now = timezone.now()

@@ -29,5 +29,6 @@ class AttachmentsConfig(AppConfig):
                 template="attachments/section.html",
                 order=65,
                 context=sections.section_context,
+                rows=sections.ROWS,
             )
         )

@@ -18,6 +18,10 @@ class ConsentConfig(AppConfig):
         )
         sections.register(
             sections.CaseSection(
-                key="consent", template="consent/section.html", order=30, context=views.case_section
+                key="consent",
+                template="consent/section.html",
+                order=30,
+                context=views.case_section,
+                rows={"consents": lambda case: Consent.objects.filter(case=case)},
             )
         )

@@ -194,6 +194,11 @@ def _open(consent: Consent, field_name: str):
     return open_from(consent.case.organisation, consent, field_name)
 
 
+def consents_none() -> CaseConsents:
+    """What `consents_shown` gives for a case with no consent recorded, without asking."""
+    return CaseConsents(shown=[], summary=_summary([]))
+
+
 def consents_shown(user: User, case: Case) -> CaseConsents:
     """The case's consents with their sealed details opened, for the case page.
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from payvand.cases.sections import has_rows
 from payvand.cases.selectors import case_get
 from payvand.consent import selectors, services
 from payvand.consent.forms import ConsentRecordForm, ConsentWithdrawForm
@@ -33,7 +34,10 @@ def _back_to_case(case):
 
 def case_section(request, case) -> dict:
     """The "Consent" section of the case page."""
-    data = selectors.consents_shown(request.user, case)
+    if has_rows(request, case, "consent", "consents"):
+        data = selectors.consents_shown(request.user, case)
+    else:
+        data = selectors.consents_none()
     can_edit = has_perm(request.user, Perm.CASE_EDIT, case.organisation)
     calendar = _calendar(request)
     rows = [

@@ -37,6 +37,7 @@ class LinkageConfig(AppConfig):
                 template="linkage/section.html",
                 order=15,
                 context=sections.section_context,
+                rows=sections.ROWS,
             )
         )
 

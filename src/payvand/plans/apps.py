@@ -23,6 +23,7 @@ class PlansConfig(AppConfig):
                 template="plans/section_risk.html",
                 order=25,
                 context=sections.risk_context,
+                rows=sections.RISK_ROWS,
             )
         )
         register(
@@ -31,6 +32,7 @@ class PlansConfig(AppConfig):
                 template="plans/section_support.html",
                 order=35,
                 context=sections.support_context,
+                rows=sections.SUPPORT_ROWS,
             )
         )
         register(
@@ -39,5 +41,6 @@ class PlansConfig(AppConfig):
                 template="plans/section_reintegration.html",
                 order=70,
                 context=sections.reintegration_context,
+                rows=sections.REINTEGRATION_ROWS,
             )
         )

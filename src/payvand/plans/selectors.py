@@ -309,12 +309,23 @@ class PlansPage:
     can_approve: bool
 
 
-def plans_page(user: User, case: Case) -> PlansPage:
-    """Everything the three case-page sections show; one audit row names what was opened."""
+def plans_page(
+    user: User,
+    case: Case,
+    *,
+    with_risk: bool = True,
+    with_support: bool = True,
+    with_reintegration: bool = True,
+) -> PlansPage:
+    """Everything the three case-page sections show; one audit row names what was opened.
+
+    ``with_…=False``: the case is known to have none of it (the case page asked), so it
+    is shown empty without a query.
+    """
     today = timezone.localdate()
-    risk = _risk_view(case, today)
-    support = _support_view(user, case, today)
-    reintegration = _reintegration_view(case)
+    risk = _risk_view(case, today) if with_risk else RiskView()
+    support = _support_view(user, case, today) if with_support else SupportView()
+    reintegration = _reintegration_view(case) if with_reintegration else ReintegrationView()
     shown = {
         "riskassessment": [str(risk.latest.public_id)] if risk.latest else [],
         "supportplan": [str(support.plan.public_id)] if support.reason is not None else [],

@@ -25,5 +25,6 @@ class ReferralsConfig(AppConfig):
                 template="referrals/section.html",
                 order=75,
                 context=sections.section_context,
+                rows=sections.ROWS,
             )
         )

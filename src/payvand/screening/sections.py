@@ -1,12 +1,16 @@
 """The "Screening" section of the case page: the latest screening and its decision."""
 
-from payvand.cases.sections import CaseSection
+from payvand.cases.sections import CaseSection, has_rows
 from payvand.core.permissions import Perm, has_perm
 from payvand.screening import selectors
+from payvand.screening.models import Screening
 
 
 def section_context(request, case) -> dict:
-    latest, count = selectors.screening_latest(case)
+    if has_rows(request, case, "screening", "screenings"):
+        latest, count = selectors.screening_latest(case)
+    else:
+        latest, count = None, 0
     return {
         "latest": latest,
         "count": count,
@@ -15,5 +19,9 @@ def section_context(request, case) -> dict:
 
 
 SECTION = CaseSection(
-    key="screening", template="screening/section.html", order=20, context=section_context
+    key="screening",
+    template="screening/section.html",
+    order=20,
+    context=section_context,
+    rows={"screenings": lambda case: Screening.objects.filter(case=case)},
 )

@@ -24,5 +24,6 @@ class TraffickingConfig(AppConfig):
                 template="trafficking/section.html",
                 order=22,
                 context=sections.section_context,
+                rows=sections.ROWS,
             )
         )
