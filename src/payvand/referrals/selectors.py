@@ -122,6 +122,7 @@ def counts_by_state(user: User) -> dict[str, int]:
     rows = (
         (_receiving(user) | _sending(user))
         .distinct()
+        .order_by()  # the default ordering would join the GROUP BY: one row per referral
         .values("state")
         .annotate(n=Count("id", distinct=True))
     )
