@@ -141,8 +141,9 @@ def services_accepting_referrals(
 
 
 def organisation_services(org: Organisation) -> QuerySet[Service]:
-    """Every service of ``org``, published or not (the referral app shows what it offers)."""
-    return _with_details(Service.objects.filter(organisation=org)).order_by("name", "id")
+    """The published services of ``org`` (the referral app shows what another
+    organisation offers; what it has not published is its admins' draft)."""
+    return _with_details(_published().filter(organisation=org)).order_by("name", "id")
 
 
 # --- editing (organisation admins) ------------------------------------------------------
