@@ -76,8 +76,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         )
 
     def active_memberships(self) -> list["Membership"]:
-        """Cached for the life of this object, i.e. one request."""
-        if not self.pk:
+        """Cached for the life of this object, i.e. one request. A deactivated account
+        holds no role anywhere (the dashboard and statistics read roles from here)."""
+        if not self.pk or not self.is_active:
             return []
         return self._active_memberships
 
