@@ -43,7 +43,12 @@ class SessionPolicyMiddleware:
             and twofactor.two_factor_required(user)
         ):
             return redirect(_with_next(reverse("accounts:two_factor"), request))
-        return self.get_response(request)
+        response = self.get_response(request)
+        # A signed-in page may show a survivor: the browser must not keep it on disk, nor
+        # show it again from its history after sign-out.
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 def _with_next(url: str, request) -> str:

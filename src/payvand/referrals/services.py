@@ -156,7 +156,9 @@ def referral_send(
             actor=by,
             organisation=case.organisation,
             obj=referral,
-            details={"reason": override_reason, "to": str(to_org.public_id)},
+            # The reason itself is sealed in the "send" step (shown on the referral): an
+            # audit row can never be erased, so it names no circumstances of the survivor.
+            details={"to": str(to_org.public_id), "reason_sealed_in": "send"},
         )
     return referral
 

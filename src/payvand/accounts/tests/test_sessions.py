@@ -125,3 +125,9 @@ def test_a_new_browser_is_announced_by_e_mail_in_her_language(
     android.post(reverse("accounts:two_factor"), {"code": code_for(user)})
     page = android.get(reverse("accounts:security")).content.decode()
     assert "Chrome, Windows" in page and "Firefox, Android" in page
+
+
+def test_signed_in_pages_are_not_kept_by_the_browser(org):
+    client = _signed_in(member(Role.CASEWORKER, org))
+    assert client.get(CASES)["Cache-Control"] == "no-store"
+    assert client.get("/")["Cache-Control"] == "no-store"

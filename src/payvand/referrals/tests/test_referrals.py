@@ -66,12 +66,18 @@ def test_sending_without_consent_is_refused_naming_the_missing_consent(the_case,
     assert not Referral.objects.exists()
 
 
-def test_a_supervisor_overrides_with_a_reason_and_the_audit_shows_it(the_case, pk_org, af_org):
+def test_a_supervisor_overrides_with_a_reason_sealed_in_the_referral_not_the_audit(
+    the_case, pk_org, af_org
+):
+    from payvand.core.sealed import open_from
+
     supervisor = member(Role.SUPERVISOR, pk_org)
     referral = send(the_case, supervisor, af_org, override_reason="Risk to life; unreachable")
     assert referral.consent_overridden and referral.state == "sent"
     event = AuditEvent.objects.get(action="referral.consent_override")
-    assert event.details["reason"] == "Risk to life; unreachable"
+    assert "Risk to life" not in str(event.details)
+    step = referral.transitions.get(action="send")
+    assert open_from(pk_org, step, "note") == "Risk to life; unreachable"
 
 
 def test_a_caseworker_cannot_override(the_case, sender, af_org):

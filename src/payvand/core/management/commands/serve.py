@@ -10,6 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from payvand.core.checks import production_keys
 
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
+
 
 class Command(BaseCommand):
     help = "Run the production server (gunicorn; static files by WhiteNoise)."
@@ -61,6 +63,10 @@ class Command(BaseCommand):
                 str(workers),
                 "--access-logfile",
                 "-",
+                # The path without its query string, and no referrer: a search for a
+                # survivor's name (/cases/?name=…) must not be written to the journal.
+                "--access-logformat",
+                ACCESS_LOG_FORMAT,
                 "--error-logfile",
                 "-",
                 # gunicorn's control socket would live in $HOME, shared between servers.

@@ -33,6 +33,15 @@ class Command(BaseCommand):
     def handle(self, *args, cases=None, quiet_logins=False, registrations_only=False, **options):
         if cases < 0:
             raise CommandError("--cases cannot be negative.")
+        foreign = non_demo_organisations()
+        if foreign:
+            # The demo logins share a printed password and a printed second-factor key,
+            # one of them a platform admin: never on a database that holds real work.
+            raise CommandError(
+                "This database holds organisations that are not part of the demo ("
+                + ", ".join(foreign[:5])
+                + "). seed-demo only seeds an empty database or a demo one."
+            )
         try:
             logins = seed_demo(
                 progress=lambda msg: self.stdout.write(f"  + {msg}"),
@@ -48,6 +57,14 @@ class Command(BaseCommand):
             ) from None
         if not quiet_logins:
             print_logins(self.stdout, logins)
+
+
+def non_demo_organisations() -> list[str]:
+    from payvand.demo.region import ORGANISATIONS
+    from payvand.orgs.models import Organisation
+
+    demo_codes = {row[0] for row in ORGANISATIONS}
+    return sorted(Organisation.objects.exclude(code__in=demo_codes).values_list("code", flat=True))
 
 
 def print_logins(out, logins) -> None:
