@@ -2,7 +2,8 @@
 one of its admins asks, a second admin of the same organisation confirms (or, if the
 organisation set a delay, the time runs out: `payvand panic run-due`), and then its keys
 are destroyed (core/keys.org_keys_destroy: every name, note and file of the organisation
-unreadable for good, here and in every backup) and the organisation is locked (every
+in this database unreadable for good; older backups hold the key wrapped under the master
+key until the master key is rotated, docs/security.md §7) and the organisation is locked (every
 membership suspended, every session of its staff ended).
 
 A drill goes through the same steps — asked, confirmed — and destroys and locks nothing:
