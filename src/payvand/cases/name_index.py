@@ -178,6 +178,9 @@ def match_scores(org: Organisation, field: str, text: str, candidates=None) -> d
     # The database keeps the best strength per person and part and only returns persons
     # matching every part: a common name shares ~11 tokens with each of thousands of
     # persons, and fetching those rows into Python cost 80 ms a search at 100,000 cases.
+    # One aggregate per person (the best of each part a filtered MAX beside it), not one
+    # per person and part and then one per person: two names read ~27,000 token rows at
+    # 100,000 cases, and the second grouping cost about a fifth of the query.
     meta, quote = NameToken._meta, connection.ops.quote_name
     person, organisation, field_column, token_column = (
         quote(meta.get_field(name).column) for name in ("person", "organisation", "field", "token")
@@ -190,17 +193,16 @@ def match_scores(org: Organisation, field: str, text: str, candidates=None) -> d
     if candidates is not None and len(candidates) <= MAX_CANDIDATES_IN_SQL:
         among = f"AND t.{person} IN ({', '.join(['%s'] * len(candidates))})"
         params += list(candidates)
-    params.append(len(query))
+    # int() — only numbers and quoted column names are formatted into the statement.
+    best = [f"MAX(q.strength) FILTER (WHERE q.part = {int(i)})" for i in range(len(query))]
     sql = f"""
-        WITH q (token, part, strength) AS (VALUES {", ".join(["(%s, %s, %s)"] * len(strength))}),
-        best AS (
-            SELECT t.{person} AS person_id, q.part, MAX(q.strength) AS strength
-            FROM {quote(meta.db_table)} t JOIN q ON q.token = t.{token_column}
-            WHERE t.{organisation} = %s AND t.{field_column} = %s {among}
-            GROUP BY t.{person}, q.part
-        )
-        SELECT person_id, SUM(strength) FROM best GROUP BY person_id HAVING COUNT(*) = %s
-    """  # noqa: S608  (only column names and placeholders are formatted in)
+        WITH q (token, part, strength) AS (VALUES {", ".join(["(%s, %s, %s)"] * len(strength))})
+        SELECT t.{person}, {" + ".join(best)}
+        FROM {quote(meta.db_table)} t JOIN q ON q.token = t.{token_column}
+        WHERE t.{organisation} = %s AND t.{field_column} = %s {among}
+        GROUP BY t.{person}
+        HAVING {" AND ".join(f"{b} IS NOT NULL" for b in best)}
+    """  # noqa: S608  (only column names, numbers and placeholders are formatted in)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         scores = {person_id: int(score) for person_id, score in cursor.fetchall()}

@@ -15,6 +15,7 @@ query for a kind the case has none of (`has_rows`).
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 # A kind of rows: given the case (an expression standing for its primary key), the rows
@@ -46,19 +47,36 @@ def sections_for(request, case) -> list[tuple[CaseSection, dict]]:
 
 def _probe_rows(request, case, sections: list[CaseSection]) -> None:
     """Which kinds of rows the case has, for every section at once (one query)."""
-    kinds = [
-        (section.key, kind, rows) for section in sections for kind, rows in section.rows.items()
-    ]
+    kinds = [(s.key, kind, rows) for s in sections for kind, rows in s.rows.items()]
     found: dict[tuple[str, str], bool] = {}
     if kinds:
-        from payvand.cases.models import Case
-
-        checks = {
-            f"has_{i}": Exists(rows(OuterRef("pk"))) for i, (_s, _k, rows) in enumerate(kinds)
-        }
-        values = Case.objects.filter(pk=case.pk).values(**checks).get()
-        found = {(key, kind): values[f"has_{i}"] for i, (key, kind, _r) in enumerate(kinds)}
+        sql, params = _probe_statement(kinds)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, case.pk])
+            values = dict(zip((c[0] for c in cursor.description), cursor.fetchone(), strict=True))
+        found = {(key, kind): bool(values[f"has_{i}"]) for i, (key, kind, _r) in enumerate(kinds)}
     request._payvand_case_rows = (case.pk, found)
+
+
+# Compiling a dozen EXISTS subqueries costs more Python than the page's own work on
+# them, and the statement is the same for every case but for its key: compiled once.
+_PROBES: dict[tuple, tuple[str, tuple]] = {}
+_ANY_CASE = -918_273_645  # no case's key: stands for it while compiling
+
+
+def _probe_statement(kinds: list[tuple[str, str, Rows]]) -> tuple[str, tuple]:
+    """The probe's SQL and its parameters but the case's key (which comes last)."""
+    from payvand.cases.models import Case
+
+    key = (connection.vendor, tuple((section, kind, id(rows)) for section, kind, rows in kinds))
+    if key not in _PROBES:
+        checks = {f"has_{i}": Exists(rows(OuterRef("pk"))) for i, (*_, rows) in enumerate(kinds)}
+        probe = Case.objects.filter(pk=_ANY_CASE).values(**checks)
+        sql, params = probe.query.sql_with_params()
+        if params[-1:] != (_ANY_CASE,) or _ANY_CASE in params[:-1]:
+            raise RuntimeError("The case page's probe no longer takes the case's key last.")
+        _PROBES[key] = (sql, params[:-1])
+    return _PROBES[key]
 
 
 def has_rows(request, case, section: str, kind: str) -> bool:

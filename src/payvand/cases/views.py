@@ -3,6 +3,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -52,8 +53,7 @@ def case_list(request):
     # Keys first, rows for the one page shown: an OFFSET deep in 100,000 cases then
     # walks an index, not joins of every row it skips.
     ids = selectors.case_search_ids(request.user, query)
-    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    cases = selectors.cases_by_ids(page.object_list)
+    page, cases = _page_of(ids, request.GET.get("page"))
     shown = selectors.identities_shown(request.user, cases, purpose="case list")
     rows = [(case, shown[case.pk]) for case in cases]
     params = request.GET.copy()
@@ -69,6 +69,24 @@ def case_list(request):
             "params": params.urlencode(),
         },
     )
+
+
+def _page_of(ids, number: str | None):
+    """The page asked for and its cases, as ``Paginator.get_page`` would give them.
+
+    A page that has rows comes with the count of all matching cases in the same query
+    (`selectors.case_page`); the paginator then asks nothing. Anything else (past the
+    end, nothing matches, not a number) goes the paginator's own way.
+    """
+    paginator = Paginator(ids, PAGE_SIZE)
+    asked = 1 if number is None else int(number) if number.isdigit() else 0
+    if isinstance(ids, QuerySet) and asked >= 1:
+        found = selectors.case_page(ids, asked, PAGE_SIZE)
+        if found is not None:
+            cases, paginator.count = found
+            return paginator.page(asked), cases
+    page = paginator.get_page(number)
+    return page, selectors.cases_by_ids(page.object_list)
 
 
 def case_register(request):

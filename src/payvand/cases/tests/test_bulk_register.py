@@ -237,6 +237,37 @@ def test_the_list_pages_through_every_case_newest_first(org, login):
     assert shown == list(expected) and len(shown) == 60
 
 
+def test_a_page_past_the_end_or_not_a_number_shows_what_the_paginator_always_showed(org, login):
+    supervisor = member(Role.SUPERVISOR, org)
+    case_register_many(
+        org=org, by=None, owner=member(Role.CASEWORKER, org), registrations=[registration()] * 30
+    )
+    client = login(supervisor)
+    numbers = list(Case.objects.order_by("-identified_on", "-id").values_list("number", flat=True))
+    first, last = numbers[:25], numbers[25:]
+    for asked, shown in (("1", first), ("2", last), ("9", last), ("0", last), ("x", first)):
+        assert _listed(client, page=asked) == shown, asked
+    page = client.get(reverse("cases:list"), {"page": "2"}).content.decode()
+    assert "30 cases" in page and "Page 2 of 2" in page
+    nothing = client.get(reverse("cases:list"), {"number": "XX-NONE"}).content.decode()
+    assert "0 cases" in nothing and "No case matches." in nothing
+
+
+def test_a_list_page_reads_its_rows_and_the_count_in_one_query(org, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    supervisor = member(Role.SUPERVISOR, org)
+    case_register_many(
+        org=org, by=None, owner=member(Role.CASEWORKER, org), registrations=[registration()] * 30
+    )
+    client = login(supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("cases:list"), {"page": "2"})
+    reading = [q["sql"] for q in queries.captured_queries if '"cases_case"' in q["sql"]]
+    assert len(reading) == 1 and "COUNT(*)" in reading[0]
+
+
 def test_a_whole_case_number_finds_that_case_and_a_part_finds_all_containing_it(org, login):
     supervisor = member(Role.SUPERVISOR, org)
     cases = case_register_many(

@@ -125,6 +125,36 @@ def test_case_page_audits_each_read_of_its_sections_and_locks_the_chain_once(org
     assert audit_chain_verify().ok
 
 
+def test_a_case_with_nothing_recorded_asks_each_section_table_once(org, client):
+    """The page asks in one query which sections have rows; empty ones are not read."""
+    from django.test.utils import CaptureQueriesContext
+
+    from payvand.assistance.services import note_add
+    from payvand.cases.sections import SECTIONS
+
+    supervisor = member(Role.SUPERVISOR, org)
+    c = case(org)
+    client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
+    tables = {
+        rows(c.pk).model._meta.db_table
+        for section in SECTIONS.values()
+        for rows in section.rows.values()
+    }
+    assert {"assistance_casenote", "screening_screening", "consent_consent"} <= tables
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("cases:detail", args=[c.public_id])).status_code == 200
+    asking = [
+        q["sql"] for q in queries.captured_queries if any(f'"{t}"' in q["sql"] for t in tables)
+    ]
+    assert len(asking) == 1 and all(f'"{t}"' in asking[0] for t in tables)
+    note_add(case=c, by=supervisor, text="Called her sister")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("cases:detail", args=[c.public_id])).content.decode()
+    assert "Called her sister" in page
+    notes = [q for q in queries.captured_queries if '"assistance_casenote"' in q["sql"]]
+    assert len(notes) == 2, "asked, then read"
+
+
 def test_the_blank_search_form_is_the_same_markup_as_a_filled_in_one_renders(org, client):
     from django.template.loader import render_to_string
 
