@@ -204,7 +204,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("PAYVAND_BEHIND_PROXY", False):
+# Behind a reverse proxy, trust its X-Forwarded-Proto and take the client's address from
+# the last X-Forwarded-For entry (the one the proxy added): core/middleware.py.
+BEHIND_PROXY = env_bool("PAYVAND_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # No inline script or style anywhere: every page works under this policy.

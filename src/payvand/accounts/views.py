@@ -23,6 +23,7 @@ from payvand.accounts.forms import (
 from payvand.core.errors import DomainError
 from payvand.core.forms import call_service
 from payvand.core.languages import LANGUAGE_CODES
+from payvand.core.middleware import client_address
 from payvand.core.permissions import Perm
 from payvand.orgs.selectors import organisation_get
 
@@ -39,7 +40,7 @@ class LoginView(auth_views.LoginView):
             user=user,
             token=self.request.COOKIES.get(sessions.DEVICE_COOKIE),
             user_agent=self.request.headers.get("User-Agent", ""),
-            ip=self.request.META.get("REMOTE_ADDR"),
+            ip=client_address(self.request),
         )
         response.set_cookie(
             sessions.DEVICE_COOKIE,

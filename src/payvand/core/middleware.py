@@ -2,6 +2,7 @@ import logging
 import uuid
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
@@ -18,7 +19,7 @@ class RequestContextMiddleware:
         request.request_id = uuid.uuid4().hex
         token = request_context.bind(
             request_context.RequestContext(
-                request_id=request.request_id, ip=request.META.get("REMOTE_ADDR") or None
+                request_id=request.request_id, ip=client_address(request)
             )
         )
         try:
@@ -27,6 +28,17 @@ class RequestContextMiddleware:
             request_context.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+def client_address(request) -> str | None:
+    """The client's IP address; behind the proxy, the one the proxy saw (the last
+    X-Forwarded-For entry: earlier ones are whatever the client chose to send)."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last[:45]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 class UserLocaleMiddleware:

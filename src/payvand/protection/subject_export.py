@@ -13,6 +13,7 @@ which could put her or them in danger). Every export is audited.
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -104,7 +105,13 @@ def subject_export(*, case: Case, out: Path, by: User | None = None) -> dict:
     data, attachments = subject_data(case)
     files = 0
     out = Path(out)
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    # Readable by its owner only, from the first byte: the file holds her identity in clear.
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with (
+        os.fdopen(descriptor, "wb") as handle,
+        zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
         archive.writestr(
             "data.json", json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
         )

@@ -131,3 +131,17 @@ def test_signed_in_pages_are_not_kept_by_the_browser(org):
     client = _signed_in(member(Role.CASEWORKER, org))
     assert client.get(CASES)["Cache-Control"] == "no-store"
     assert client.get("/")["Cache-Control"] == "no-store"
+
+
+def test_behind_the_proxy_the_notice_names_the_address_the_proxy_saw(
+    org, settings, django_capture_on_commit_callbacks
+):
+    settings.BEHIND_PROXY = True
+    user = member(Role.CASEWORKER, org)
+    KnownDevice.objects.create(user=user, token_hash="0" * 64, last_seen=timezone.now())
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
+    assert "203.0.113.9" in mail.outbox[0].body and "6.6.6.6" not in mail.outbox[0].body
+    event = AuditEvent.objects.filter(action="auth.login").latest("id")
+    assert event.ip == "203.0.113.9"

@@ -39,6 +39,7 @@ def test_subject_export_holds_her_data_and_files_and_is_audited(monkeypatch, tmp
     )  # fmt: skip
     out = tmp_path / "her-data.zip"
     call_command("subject_export", "--case", worked.number, "--out", str(out))
+    assert out.stat().st_mode & 0o777 == 0o600, "her data in clear: readable by its owner only"
     with zipfile.ZipFile(out) as archive:
         data = json.loads(archive.read("data.json"))
         names = archive.namelist()
