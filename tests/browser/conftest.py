@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from payvand.testing.browser import sign_in_on
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -70,44 +72,9 @@ def sign_in(live_server):
     """Sign in on ``page`` through the real login form; returns the page on the dashboard."""
 
     def _sign_in(page, email: str, password: str):
-        page.goto(f"{live_server.url}/accounts/login/")
-        # By name, not label: the page may already be in Dari or Urdu.
-        page.fill("input[name=username]", email)
-        page.fill("input[name=password]", password)
-        with page.expect_navigation():
-            page.click("main form button[type=submit]")
-        if "/accounts/2fa/" in page.url:
-            second_factor(page, email)
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+        return sign_in_on(page, live_server.url, email, password)
 
     return _sign_in
-
-
-def second_factor(page, email: str) -> None:
-    """Pass the second step as a person with her phone does: set the app up the first
-    time (typing the key shown on the page into the "app"), else type its current code."""
-    from payvand.accounts.models import User
-    from payvand.testing.twofactor import code_for, code_for_key
-
-    if "/accounts/2fa/setup/" in page.url:
-        key = page.locator("[data-totp-key]").inner_text().replace(" ", "")
-        page.fill("input[name=code]", code_for_key(_base32_to_hex(key)))
-        with page.expect_navigation():
-            page.click("main form button[type=submit]")
-        page.locator("ol.recovery-codes").wait_for()
-        with page.expect_navigation():
-            page.click("main a.button.primary")
-        return
-    page.fill("input[name=code]", code_for(User.objects.get(email__iexact=email)))
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-
-
-def _base32_to_hex(key: str) -> str:
-    import base64
-
-    return base64.b32decode(key + "=" * (-len(key) % 8)).hex()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from payvand.assistance.models import AssistanceEntry
 from payvand.core.permissions import Role
+from payvand.testing.browser import sign_in_on
 from payvand.testing.factories import PASSWORD, case, member
 
 pytestmark = pytest.mark.browser
@@ -18,12 +19,7 @@ def _signed_in(browser, live_server, email, *, javascript: bool):
     context = browser.new_context(java_script_enabled=javascript, locale="en")
     context.set_default_timeout(5_000)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    return sign_in_on(page, live_server.url, email, PASSWORD)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])

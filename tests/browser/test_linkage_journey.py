@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from payvand.core.permissions import Role
 from payvand.linkage.services import participation_set
+from payvand.testing.browser import sign_in_on
 from payvand.testing.factories import PASSWORD, OrganisationFactory, case, member
 
 pytestmark = pytest.mark.browser
@@ -26,12 +27,7 @@ AFGHAN = {
 
 def _signed_in(new_context, live_server, email):
     page = new_context().new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    return sign_in_on(page, live_server.url, email, PASSWORD)
 
 
 def test_a_survivor_known_in_tajikistan_is_found_from_afghanistan_without_names(

@@ -11,6 +11,7 @@ from payvand.assistance.services import entry_record
 from payvand.core.permissions import Role
 from payvand.referrals.models import Referral
 from payvand.referrals.tests.helpers import consent_to
+from payvand.testing.browser import sign_in_on
 from payvand.testing.factories import PASSWORD, OrganisationFactory, case, member
 
 pytestmark = pytest.mark.browser
@@ -18,12 +19,7 @@ pytestmark = pytest.mark.browser
 
 def _signed_in(new_context, live_server, email):
     page = new_context().new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    return sign_in_on(page, live_server.url, email, PASSWORD)
 
 
 def test_a_referral_from_pakistan_to_afghanistan_end_to_end(

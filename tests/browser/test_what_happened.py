@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from payvand.attachments.models import Attachment
 from payvand.core.permissions import Role
+from payvand.testing.browser import sign_in_on
 from payvand.testing.factories import PASSWORD, case, member
 from payvand.trafficking.models import TraffickingEvent, VictimContext
 
@@ -17,12 +18,7 @@ PDF = b"%PDF-1.4\n% a scanned consent form\n%%EOF\n"
 
 
 def _signed_in(page, live_server, email):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    return sign_in_on(page, live_server.url, email, PASSWORD)
 
 
 def test_a_caseworker_records_what_happened_the_route_and_a_file(
