@@ -198,6 +198,9 @@ def contact_request_get(user: User, public_id):
         raise Http404 from None
 
 
-def case_of_person(person_id: int):
-    """The matched person's most recent case (her own organisation's)."""
-    return Case.objects.filter(person_id=person_id).order_by("-identified_on", "-id").first()
+def case_of_person(user: User, person_id: int):
+    """The matched person's most recent case, if the caller sees it (None once a transfer
+    has moved her to another organisation: its case number is not theirs to see)."""
+    return (
+        cases_visible_to(user).filter(person_id=person_id).order_by("-identified_on", "-id").first()
+    )

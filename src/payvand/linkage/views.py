@@ -39,7 +39,7 @@ def contact_requests(request):
     if not orgs_where(request.user, Perm.CASE_APPROVE):
         raise Http404
     rows = [
-        (r, selectors.case_of_person(r.to_person_id))
+        (r, selectors.case_of_person(request.user, r.to_person_id))
         for r in selectors.contact_requests_to_answer(request.user)[:100]
     ]
     return render(request, "linkage/requests.html", {"rows": rows})
