@@ -136,26 +136,25 @@ def case_search_ids(user: User, query: CaseQuery) -> QuerySet | list[int]:
     cases = _filtered(user, query)
     if not (query.name.strip() or query.father_name.strip()):
         return cases.order_by(*ORDER).values_list("pk", flat=True)
-    all_orgs, assigned_orgs = _case_orgs(user)
-    org_ids = [query.organisation.pk] if query.organisation else all_orgs + assigned_orgs
-    scores: dict[int, int] | None = None
-    for field, text in (("name", query.name), ("father", query.father_name)):
-        if not text.strip():
-            continue
-        by_org: dict[int, int] = {}
-        for org in Organisation.objects.filter(pk__in=org_ids):
-            by_org |= name_index.match_scores(org, field, text)
-        scores = (
-            by_org
-            if scores is None
-            else {p: s + by_org[p] for p, s in scores.items() if p in by_org}
+    if query.organisation is not None:
+        orgs = [query.organisation]
+    else:
+        # The caller's organisations as her memberships loaded them: no query for them.
+        all_orgs, assigned_orgs = _case_orgs(user)
+        wanted = set(all_orgs + assigned_orgs)
+        orgs = list(
+            {
+                m.organisation_id: m.organisation
+                for m in user.active_memberships()
+                if m.organisation_id in wanted
+            }.values()
         )
-    scores = scores or {}
-    matched = list(
-        cases.filter(person_id__in=list(scores)).values_list("pk", "person_id", "identified_on")
-    )
-    matched.sort(key=lambda row: (-scores[row[1]], -row[2].toordinal(), -row[0]))
-    return [pk for pk, _person, _on in matched]
+    names = {
+        field: text
+        for field, text in (("name", query.name), ("father", query.father_name))
+        if text.strip()
+    }
+    return name_index.ranked_case_ids(cases, orgs, names)
 
 
 def case_page(ids: QuerySet, number: int, per_page: int) -> tuple[list[Case], int] | None:

@@ -155,6 +155,24 @@ def test_a_case_with_nothing_recorded_asks_each_section_table_once(org, client):
     assert len(notes) == 2, "asked, then read"
 
 
+def test_a_supervisor_of_two_organisations_finds_by_name_and_father_in_both(org, other_org):
+    """Each organisation's names are indexed under its own key; one search asks both."""
+    from payvand.testing.factories import MembershipFactory
+
+    supervisor = member(Role.SUPERVISOR, org)
+    MembershipFactory(user=supervisor, organisation=other_org, role=Role.SUPERVISOR)
+    here = case(org, given_name="Гулнора", family_name="Назарова", father_name="Саидмурод")
+    there = case(other_org, given_name="Gulnora", family_name="Nazarova", father_name="Saidmurod")
+    case(other_org, given_name="Gulnora", family_name="Nazarova", father_name="Karim")
+    case(org, given_name="Gulnora", family_name="Karimova", father_name="Saidmurod")
+    both = sorted([here.number, there.number])
+    assert sorted(_search(supervisor, "Gulnora Nazarova", father_name="Saidmurod")) == both
+    assert _search(supervisor, "Gulnora Nazarova", father_name="Saidmurod", organisation=org) == [
+        here.number
+    ]
+    assert _search(supervisor, "!!!", father_name="Saidmurod") == []
+
+
 def test_the_blank_search_form_is_the_same_markup_as_a_filled_in_one_renders(org, client):
     from django.template.loader import render_to_string
 
