@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -139,16 +140,9 @@ def case_search_ids(user: User, query: CaseQuery) -> QuerySet | list[int]:
     if query.organisation is not None:
         orgs = [query.organisation]
     else:
-        # The caller's organisations as her memberships loaded them: no query for them.
         all_orgs, assigned_orgs = _case_orgs(user)
-        wanted = set(all_orgs + assigned_orgs)
-        orgs = list(
-            {
-                m.organisation_id: m.organisation
-                for m in user.active_memberships()
-                if m.organisation_id in wanted
-            }.values()
-        )
+        known = membership_orgs(user)
+        orgs = [known[pk] for pk in sorted(set(all_orgs + assigned_orgs))]
     names = {
         field: text
         for field, text in (("name", query.name), ("father", query.father_name))
@@ -157,7 +151,31 @@ def case_search_ids(user: User, query: CaseQuery) -> QuerySet | list[int]:
     return name_index.ranked_case_ids(cases, orgs, names)
 
 
-def case_page(ids: QuerySet, number: int, per_page: int) -> tuple[list[Case], int] | None:
+def _list_rows(orgs: Mapping[int, Organisation] | None) -> QuerySet[Case]:
+    """Cases with what a list row shows. ``orgs``: organisations already loaded (the
+    caller's, from her memberships), set on each case instead of joined and built again
+    for every row; a case of another organisation has its own loaded as usual."""
+    if not orgs:
+        return Case.objects.select_related(*CASE_ROW_RELATED)
+    return Case.objects.select_related("person")
+
+
+def _known_orgs(cases: list[Case], orgs: Mapping[int, Organisation] | None) -> list[Case]:
+    if orgs:
+        for case in cases:
+            if case.organisation_id in orgs:
+                case.organisation = orgs[case.organisation_id]
+    return cases
+
+
+def membership_orgs(user: User) -> dict[int, Organisation]:
+    """The caller's organisations, as her memberships loaded them (no query)."""
+    return {m.organisation_id: m.organisation for m in user.active_memberships()}
+
+
+def case_page(
+    ids: QuerySet, number: int, per_page: int, orgs: Mapping[int, Organisation] | None = None
+) -> tuple[list[Case], int] | None:
     """Page ``number`` of `case_search_ids`' lazy query, and how many cases match in all.
 
     One query: the count rides along as a subquery the database runs once, instead of a
@@ -169,26 +187,26 @@ def case_page(ids: QuerySet, number: int, per_page: int) -> tuple[list[Case], in
     # Only the query Django compiled from the filters is formatted in; values stay params.
     total = RawSQL(f"SELECT COUNT(*) FROM ({matching}) AS matching", params)  # noqa: S608, S611
     rows = list(
-        Case.objects.select_related(*CASE_ROW_RELATED)
+        _list_rows(orgs)
         .filter(pk__in=ids[start : start + per_page])
         .annotate(matching_total=total)
         .order_by(*ORDER)
     )
-    return (rows, rows[0].matching_total) if rows else None
+    return (_known_orgs(rows, orgs), rows[0].matching_total) if rows else None
 
 
-def cases_by_ids(ids) -> list[Case]:
+def cases_by_ids(ids, orgs: Mapping[int, Organisation] | None = None) -> list[Case]:
     """The cases of ``ids`` (one page), in that order, with what a list row shows.
 
     A page of `case_search_ids`' lazy query (``LIMIT … OFFSET``) becomes a subquery:
     keys and rows in one round trip, the offset still walked over the index alone.
     """
-    rows = Case.objects.select_related(*CASE_ROW_RELATED)
+    rows = _list_rows(orgs)
     if isinstance(ids, QuerySet):
-        return list(rows.filter(pk__in=ids).order_by(*ORDER))
+        return _known_orgs(list(rows.filter(pk__in=ids).order_by(*ORDER)), orgs)
     ids = list(ids)
     by_id = rows.in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return _known_orgs([by_id[pk] for pk in ids if pk in by_id], orgs)
 
 
 @dataclass

@@ -53,7 +53,7 @@ def case_list(request):
     # Keys first, rows for the one page shown: an OFFSET deep in 100,000 cases then
     # walks an index, not joins of every row it skips.
     ids = selectors.case_search_ids(request.user, query)
-    page, cases = _page_of(ids, request.GET.get("page"))
+    page, cases = _page_of(request.user, ids, request.GET.get("page"))
     shown = selectors.identities_shown(request.user, cases, purpose="case list")
     rows = [(case, shown[case.pk]) for case in cases]
     params = request.GET.copy()
@@ -71,7 +71,7 @@ def case_list(request):
     )
 
 
-def _page_of(ids, number: str | None):
+def _page_of(user, ids, number: str | None):
     """The page asked for and its cases, as ``Paginator.get_page`` would give them.
 
     A page that has rows comes with the count of all matching cases in the same query
@@ -80,13 +80,14 @@ def _page_of(ids, number: str | None):
     """
     paginator = Paginator(ids, PAGE_SIZE)
     asked = 1 if number is None else int(number) if number.isdigit() else 0
+    orgs = selectors.membership_orgs(user)
     if isinstance(ids, QuerySet) and asked >= 1:
-        found = selectors.case_page(ids, asked, PAGE_SIZE)
+        found = selectors.case_page(ids, asked, PAGE_SIZE, orgs)
         if found is not None:
             cases, paginator.count = found
             return paginator.page(asked), cases
     page = paginator.get_page(number)
-    return page, selectors.cases_by_ids(page.object_list)
+    return page, selectors.cases_by_ids(page.object_list, orgs)
 
 
 def case_register(request):
