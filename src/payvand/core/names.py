@@ -40,6 +40,12 @@ Decisions the search and linkage code rely on:
   before a sun letter loses it in Arabic script (نورالدین / Nuriddin → nrdn).
 - The skeleton is coarse on purpose (Muhammad and Mahmud are both mhmd; Zarina, Zarrin and
   Zorin are zrn). It selects candidates; the romanised form and other fields decide.
+- ``father_name``: a father's name is often recorded as the child's patronymic (Russian and
+  Tajik Рахимович / Rahimovna, Uzbek Karim oʻgʻli / Karim qizi, Arabic ibn Karim); this
+  returns the father's own name (Rahim, Karim), so that it meets رحیم written elsewhere.
+
+Version history: 1 clean, romanise, skeleton; 2 adds ``father_name`` (the three keys of 1
+are unchanged, so the search index written with version 1 stays valid).
 """
 
 import re
@@ -48,7 +54,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-NORMALISER_VERSION = "1"
+NORMALISER_VERSION = "2"
 
 # --- clean(): Unicode invisibles and Arabic-script variants (linkage.md §4.2, §4.7 steps 1-2) ---
 
@@ -293,3 +299,33 @@ def name_keys(text: str) -> dict[str, list[str]]:
             keys["romanised"].append(roman)
             keys["skeleton"].append(_skeleton_word(word))
     return keys
+
+
+# --- father_name(): a patronymic back to the father's name ---
+
+# Words that say "son of" / "daughter of" next to the father's name, romanised: Uzbek oʻgʻli
+# and qizi (Cyrillic ўғли, угли, қизи), Turkic oglu / ogly / uly / uulu / kyzy, Arabic ibn /
+# bin / bint (بن bn, بنت bnt), Dari and Pashto walad (ولد wld). They carry no name.
+_PATRONYMIC_WORDS = {
+    "oghli", "ogli", "ugli", "oghly", "ogly", "oglu", "uly", "uulu", "qizi", "kizi", "kyzy", "gizi",
+    "ibn", "bin", "bint", "binti", "bn", "bnt", "walad", "valad", "wald", "wld",
+}  # fmt: skip
+# Russian-style patronymic endings, on the word as written (Cyrillic) or romanised (Latin):
+# Рахимович, Рахимовна, Алиевич, Алиевна; Rahimovich, Rahimovna, Alievich, Aliyevna.
+_PATRONYMIC_ENDINGS = re.compile(
+    "(?<=..)(?:ович|евич|ёвич|овна|евна|ёвна|ovich|evich|yevich|ovitch|ovna|evna|yevna)$",
+    re.IGNORECASE,
+)
+
+
+def father_name(text: str) -> str:
+    """The father's own name in a patronymic, in its own script: Раҳимовна → Раҳим,
+    Rahimovich → Rahim, Karim oʻgʻli → Karim, bin Karim → Karim; anything else unchanged
+    apart from ``clean``. A name that is nothing but such words is returned as it was.
+    """
+    kept = []
+    for word in _words(clean(text)):
+        if _romanise_word(word) in _PATRONYMIC_WORDS:
+            continue
+        kept.append(_PATRONYMIC_ENDINGS.sub("", word))
+    return " ".join(kept) if kept else clean(text)

@@ -11,7 +11,10 @@ Tokens (all from core/names.py, so that every script gives the same ones):
   bigrams of each consonant skeleton (``_m mh hm md d_``). The skeleton is what lets محمد
   (romanised mhmd) meet Muhammad; the romanised form keeps Zarina apart from Zorin. Given
   and family name form one bag (registers disagree on which is which, and Afghan records
-  often have no family name); the father's name is a feature of its own.
+  often have no family name), with a fixed number of bits per bigram; the given name is
+  also a small feature of its own (a brother differs from the survivor there). The
+  father's name is a feature of its own, a patronymic read as the father's name
+  (``names.father_name``: Rahimovna, Karim oʻgʻli).
 - birth year: the neighbourhood tokens of Vatsalan & Christen, the year and the two either
   side of it (y-2 … y+2), so two years one apart share four of five tokens and two apart
   share three: an age estimated two years off still matches, only a little weaker.
@@ -21,11 +24,12 @@ Tokens (all from core/names.py, so that every script gives the same ones):
 - the place of origin: bigrams of the skeletons of its words and, apart, bigrams of its
   romanised words (numbers kept in both).
 
-Each feature but the place has a budget of bits (``WEIGHTS``) shared by its tokens,
-clkhash's ``bitsPerFeature``: a long name does not outweigh a short one, and the fields weigh
-what we decided, not what their length says. The place sets a fixed number of bits per token
-(``BITS_PER_TOKEN``, clkhash's ``bitsPerToken``): a village says little and weighs little, a
-full address (street, number, suburb, postcode) says much and weighs much.
+Most features have a budget of bits (``WEIGHTS``) shared by their tokens, clkhash's
+``bitsPerFeature``: the fields weigh what we decided, not what their length says. The name
+bag and the place set a fixed number of bits per token (``BITS_PER_TOKEN``, clkhash's
+``bitsPerToken``): a missing family name then costs only its own bits instead of
+thinning out the given name's, and a full address (street, number, suburb, postcode) says
+more and weighs more than a village.
 
 Keys and hashing: a per-feature key is derived with HKDF-SHA256 from the platform's linkage
 secret (PAYVAND_LINKAGE_SECRET), so the same bigram in the given name and in the father's
@@ -77,37 +81,42 @@ from django.core.exceptions import ImproperlyConfigured
 
 from payvand.core import calendars, names
 
-ENCODER_VERSION = "2"
+ENCODER_VERSION = "3"
 FILTER_BITS = 1024
 FILTER_BYTES = FILTER_BITS // 8
 STORED_BYTES = 2 * FILTER_BYTES  # balanced: the filter and its complement
 YEAR_TOLERANCE = 2
 
-# Bits per feature (clkhash's bitsPerFeature). Names carry most of the weight, the skeleton
-# more than the romanised form: it is the only bridge across scripts (محمد romanises to mhmd,
-# which shares two bigrams with muhammad), while the romanised form still separates Zarina
-# from Zorin. Then the birth year; gender, citizenship and origin separate namesakes. Chosen
-# on FEBRL 4 and the cross-script golden list (README).
+# Bits per feature (clkhash's bitsPerFeature) and bits per token (bitsPerToken). Skeletons
+# weigh more than romanised forms: the skeleton is the only bridge across scripts (محمد
+# romanises to mhmd, which shares two bigrams with muhammad), while the romanised form still
+# separates Zarina from Zorin. Chosen on FEBRL 4 and the cross-script set (README; not
+# held-out data, though other draws of the cross-script set agree).
 #
-# Version 2 (measured in README): the place of origin is no longer a budget but a number of
-# bits per token (clkhash's bitsPerToken), as its skeleton bigrams and its romanised bigrams:
-# a full address says much more than "Kabul" and now weighs more, while a one-word place
-# weighs less than before; month and day of birth are two tokens (one typo keeps one); the
-# romanised name weighs less against its skeleton and the birth year more. FEBRL 4 at 0.75
-# went from P 0.998 / R 0.973 to 1.000 / 0.991.
+# Version 3 (measured in README and bench/RESULTS.md; cross-script set at 0.75 from P 0.924 /
+# R 0.943 to 0.957 / 0.985 on its first 335 people, FEBRL 4 from 1.000 / 0.991 to
+# 1.000 / 0.997): most cross-script misses were a record without family or father's name
+# against a full one — with a budget, the missing family name thinned out the given name's
+# bits as well — and most false matches were brothers, sisters and same-year namesakes. So
+# the name bag sets bits per bigram, the given name is also a feature of its own (light, so
+# that a swapped given and family name still matches), gender and citizenship weigh more,
+# the place more per bigram, and everything is a fifth heavier (the filter fuller: a
+# difference costs more against the 1,024 bits). Patronymics count as the father's name.
 WEIGHTS = {
-    "name": 100,
-    "name_sk": 150,
-    "father": 50,
-    "father_sk": 70,
-    "year": 120,  # 24 per neighbourhood token
-    "day": 50,  # month and day
-    "gender": 20,
-    "citizenship": 20,
+    "given": 12,
+    "given_sk": 48,
+    "father": 60,
+    "father_sk": 84,
+    "year": 144,  # 29 per neighbourhood token
+    "day": 60,  # month and day
+    "gender": 48,
+    "citizenship": 72,
 }
 BITS_PER_TOKEN = {
-    "origin": 4,  # skeleton bigrams: Хуҷанд, خجند and Khujand agree
-    "origin_rom": 4,  # romanised bigrams: separate streets and villages within one script
+    "name": 9,  # romanised bigrams of given and family name, one bag
+    "name_sk": 14,  # their skeletons' bigrams
+    "origin": 8,  # skeleton bigrams: Хуҷанд, خجند and Khujand agree
+    "origin_rom": 8,  # romanised bigrams: separate streets and villages within one script
 }
 FEATURES = (*WEIGHTS, *BITS_PER_TOKEN)
 _WORD = re.compile(r"\w+")
@@ -234,7 +243,9 @@ def tokens(record: LinkageRecord) -> dict[str, list[str]]:
     given, family = names.name_keys(record.given_name), names.name_keys(record.family_name)
     feats["name"] = _name_bigrams(given["romanised"] + family["romanised"])
     feats["name_sk"] = _name_bigrams(given["skeleton"] + family["skeleton"])
-    father = names.name_keys(record.father_name)
+    feats["given"] = _name_bigrams(given["romanised"])
+    feats["given_sk"] = _name_bigrams(given["skeleton"])
+    father = names.name_keys(names.father_name(record.father_name))
     feats["father"] = _name_bigrams(father["romanised"])
     feats["father_sk"] = _name_bigrams(father["skeleton"])
     day = gregorian_date(record.birth_date) if record.birth_date else None

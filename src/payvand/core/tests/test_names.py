@@ -12,6 +12,7 @@ import pytest
 from payvand.core.names import (
     NORMALISER_VERSION,
     clean,
+    father_name,
     name_keys,
     name_parts,
     romanise,
@@ -206,6 +207,29 @@ def test_name_keys_pairs_each_romanised_part_with_its_skeleton():
     assert name_keys("Yo Karimov") == {"romanised": ["yo", "karimov"], "skeleton": ["", "krmv"]}
 
 
+@pytest.mark.parametrize(
+    ("written", "father"),
+    [
+        ("Раҳимовна", "Раҳим"),
+        ("Rahimovich", "Rahim"),
+        ("Алиевич", "Али"),
+        ("Aliyevna", "Ali"),
+        ("Karim oʻgʻli", "Karim"),
+        ("Карим ўғли", "Карим"),
+        ("Раҳим қизи", "Раҳим"),
+        ("bin Abdullah", "Abdullah"),
+        ("ولد کریم", "کریم"),
+        ("Karim", "Karim"),
+        ("Иван", "Иван"),  # no patronymic ending, however Russian
+        ("Ovna", "Ovna"),  # too short to be one
+        ("qizi", "qizi"),  # nothing but the word: kept as written
+    ],
+)
+def test_a_patronymic_gives_the_fathers_own_name(written, father):
+    assert father_name(written) == father
+    assert name_keys(father_name(written)) == name_keys(father)
+
+
 # --- 3. two sites must produce identical keys ---
 
 FINGERPRINT_INPUTS = [
@@ -240,13 +264,31 @@ FINGERPRINT_INPUTS = [
     "Ali😀Karim 2",
     "\u200fمحمد\u200f \u202aKarimov\u202c",
     "MUHAMMAD Mohammed",
+    "Раҳимовна Алиевич",
+    "Karimovich Aliyevna",
+    "Карим ўғли",
+    "Rahim qizi",
+    "bin Abdullah",
 ]
-FINGERPRINT = "6004d6a138367a54e8b1b4914db612a126a73f99d86d1a083c15cb8b5fdce646"
+# Version 1 pinned clean/romanise/skeleton ("6004d6a1…" over the first 31 inputs); version 2
+# adds father_name, and its digest covers all four keys of every input. The three keys of
+# version 1 did not change with it (the first test below checks that).
+FINGERPRINT_V1 = "6004d6a138367a54e8b1b4914db612a126a73f99d86d1a083c15cb8b5fdce646"
+FINGERPRINT = "33d444e7c44cb6f1bd4ed603dd7e3630220061d1ef6e69d1cd6897bd30bcee00"
+
+
+def test_the_keys_of_normaliser_version_1_are_unchanged():
+    """Version 2 added a key; the search index written with version 1 stays valid."""
+    lines = (f"{clean(x)}\t{romanise(x)}\t{skeleton(x)}" for x in FINGERPRINT_INPUTS[:31])
+    assert hashlib.sha256("\n".join(lines).encode()).hexdigest() == FINGERPRINT_V1
 
 
 def test_keys_are_unchanged_unless_the_normaliser_version_is_bumped():
-    lines = (f"{clean(x)}\t{romanise(x)}\t{skeleton(x)}" for x in FINGERPRINT_INPUTS)
+    lines = (
+        f"{clean(x)}\t{romanise(x)}\t{skeleton(x)}\t{father_name(x)}" for x in FINGERPRINT_INPUTS
+    )
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    assert NORMALISER_VERSION == "2", "a new version needs a new FINGERPRINT (and the other way)"
     assert digest == FINGERPRINT, (
         f"name keys changed (fingerprint {digest}). Sites that compare keys must run the same "
         f"normaliser: if the change is deliberate, bump NORMALISER_VERSION (now "

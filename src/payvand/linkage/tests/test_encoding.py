@@ -41,9 +41,18 @@ def score(enc, a, b):
 def test_fingerprint_fixed_input_gives_fixed_bits(enc):
     """Two sites agree only if they compute identical bits: a change here must bump
     ENCODER_VERSION (or names.NORMALISER_VERSION) and this fingerprint together."""
-    stored = enc.encode([ZARINA, LinkageRecord(given_name="محمد", birth_date=dt.date(1990, 3, 21))])
-    assert encoding.version() == "2.1"
-    assert hashlib.sha256(stored.tobytes()).hexdigest()[:16] == "58a7d2cd819d0688"
+    stored = enc.encode(
+        [
+            ZARINA,
+            LinkageRecord(given_name="محمد", birth_date=dt.date(1990, 3, 21)),
+            LinkageRecord(given_name="Alisher", family_name="Karimov", father_name="Rahimovich"),
+        ]
+    )
+    # Version 3.2: encoder 3 (bits per name bigram, a given-name feature, new weights) with
+    # normaliser 2 (patronymics read as the father's name). 2.1 was "58a7d2cd819d0688"
+    # for the first two records.
+    assert encoding.version() == "3.2"
+    assert hashlib.sha256(stored.tobytes()).hexdigest()[:16] == "d5470aba3824739b"
 
 
 def test_stored_encodings_are_balanced_and_open_back_to_the_filter(enc):
@@ -153,3 +162,39 @@ def test_a_full_address_weighs_more_than_a_village(enc):
     assert len(address["origin_rom"]) > 3 * len(village["origin_rom"])
     day = encoding.tokens(LinkageRecord(birth_date=dt.date(1990, 3, 21)))["day"]
     assert day == ["m03", "d21"]  # a typo in the day keeps the month
+
+
+def test_a_patronymic_counts_as_the_fathers_name(enc):
+    """Раҳимовна (daughter of Rahim) in a Tajik register, رحیم as her father in an Afghan one."""
+    rahim = encoding.tokens(LinkageRecord(father_name="Раҳим"))
+    for written in ("Раҳимовна", "Rahimovna", "Rahim qizi", "Раҳим қизи"):
+        assert encoding.tokens(LinkageRecord(father_name=written)) == rahim
+    afghan = LinkageRecord(**{**ZARINA.__dict__, "father_name": "کریم"})
+    assert score(enc, afghan, LinkageRecord(**{**ZARINA.__dict__, "father_name": "Каримовна"}))
+    assert score(
+        enc, afghan, LinkageRecord(**{**ZARINA.__dict__, "father_name": "Karim qizi"})
+    ) == score(enc, afghan, ZARINA)
+
+
+def test_a_missing_family_name_still_matches_and_a_sister_is_no_strong_match(enc):
+    """Encoder 3: the name bag sets bits per bigram, so a record without family name (as
+    Afghan records often are) loses only those. A sister shares family name, father, place
+    and citizenship, not the given name nor the birth year: written in the same script as
+    her sister she is still a *possible* match (a limitation the README states), never a
+    strong one; written in another script, not even possible."""
+    afghan = LinkageRecord(
+        given_name="زرینه", father_name="کریم", birth_year=2000, gender="f",
+        citizenship=("TJ",), place_of_origin="خجند",
+    )  # fmt: skip
+    assert score(enc, afghan, ZARINA) >= matching.POSSIBLE
+    sister = LinkageRecord(**{**ZARINA.__dict__, "given_name": "Гулнора", "birth_year": 1996})
+    assert score(enc, sister, ZARINA) < matching.STRONG
+    assert score(enc, sister, ZARINA) < score(enc, afghan, ZARINA)
+    assert score(enc, sister, afghan) < matching.POSSIBLE
+
+
+def test_given_and_family_name_swapped_still_match(enc):
+    swapped = LinkageRecord(
+        **{**ZARINA.__dict__, "given_name": "Nazarova", "family_name": "Zarina"}
+    )
+    assert score(enc, swapped, ZARINA) >= matching.POSSIBLE

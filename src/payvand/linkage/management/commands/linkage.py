@@ -47,7 +47,9 @@ class Command(BaseCommand):
         match.add_argument(
             "--one-to-one", action="store_true", help="keep only each record's best pair"
         )
-        evaluate = sub.add_parser("evaluate", help="Precision, recall and F1 on FEBRL 1-4.")
+        evaluate = sub.add_parser(
+            "evaluate", help="Precision, recall and F1 on FEBRL 1-4 and the cross-script set."
+        )
         evaluate.add_argument(
             "--dataset", action="append", choices=sorted(evaluation.DATASETS), default=None
         )
@@ -115,14 +117,14 @@ class Command(BaseCommand):
             f"threshold {threshold}; kernel {matching.KERNEL}; encoder {encoding.version()}"
         )
         self.stdout.write(
-            f"{'data set':8} {'blocking':8} {'records':>7} {'true':>6} {'found':>6} "
+            f"{'data set':15} {'blocking':8} {'records':>7} {'true':>6} {'found':>6} "
             f"{'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>7}"
         )
         for name in dataset or sorted(evaluation.DATASETS):
             for mode in modes:
                 q = evaluation.evaluate(name, enc, threshold=threshold, blocking=mode)
                 self.stdout.write(
-                    f"{name:8} {mode:8} {q.records:7} {q.true_pairs:6} {q.found:6} "
+                    f"{name:15} {mode:8} {q.records:7} {q.true_pairs:6} {q.found:6} "
                     f"{q.precision:9.4f} {q.recall:7.4f} {q.f1:7.4f} {q.seconds:7.2f}"
                 )
                 self.stdout.flush()
