@@ -33,6 +33,30 @@ def org_key_create(org: Organisation) -> OrgKey:
     return key
 
 
+def master_key_mismatch() -> str | None:
+    """Why the configured master key cannot open this database's keys, or None if it can.
+
+    Each wrapped key records the fingerprint of the master key that wrapped it; a server
+    started with another key (a restore under a new key, a mistyped file) would otherwise
+    fail only when the first identity is opened.
+    """
+    current = crypto.key_fingerprint(crypto.master_key())
+    others = (
+        OrgKey.objects.filter(destroyed_at__isnull=True)
+        .exclude(master_key_id=current)
+        .values_list("master_key_id", flat=True)
+        .distinct()
+    )
+    others = sorted(others)
+    if not others:
+        return None
+    return (
+        f"The master key (id {current}) is not the one that wrapped this database's "
+        f"organisation keys (id {', '.join(others)}): set the master key they were made with, "
+        "or rotate to this one from it (`payvand keys rotate-master`)."
+    )
+
+
 @transaction.atomic(durable=True)
 def org_keys_rotate(*, org: Organisation) -> int:
     """Re-seal everything of ``org`` under a new data key, then destroy the old ones.

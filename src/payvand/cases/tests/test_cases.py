@@ -285,6 +285,22 @@ def test_master_key_rotation_loses_nothing(org, settings):
     )
 
 
+def test_a_master_key_that_did_not_wrap_the_keys_is_named_before_any_identity_fails(
+    org, settings
+):
+    import base64
+    import secrets
+
+    from payvand.core.keys import master_key_mismatch
+
+    case(org)
+    assert master_key_mismatch() is None
+    settings.MASTER_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    crypto.cache.forget()
+    problem = master_key_mismatch()
+    assert problem and "is not the one that wrapped" in problem
+
+
 def test_purge_makes_one_organisation_unreadable_and_leaves_others(org, other_org, client):
     supervisor = member(Role.SUPERVISOR, org)
     gone, kept = case(org), case(other_org)

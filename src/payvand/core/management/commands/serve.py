@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from payvand.core.checks import production_keys
+from payvand.core.keys import master_key_mismatch
 
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 
@@ -43,6 +44,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "The database has unapplied migrations: run `payvand migrate` first."
             )
+        mismatch = master_key_mismatch()
+        if mismatch:
+            raise CommandError(f"Refusing to start the production server: {mismatch}")
         env = {**os.environ, "PAYVAND_COLLECTED_STATIC": "1"}
         subprocess.run(
             [sys.executable, "-m", "payvand", "collectstatic", "--noinput", "-v", "0"],

@@ -40,4 +40,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Then applied {len(summary.migrated_after)} newer migration(s) of this version."
             )
+        from payvand.core.keys import master_key_mismatch
+
+        mismatch = master_key_mismatch()
+        if mismatch:
+            self.stderr.write(f"Warning: {mismatch}")
         self.stdout.write("Now run `payvand audit verify`: it must say OK.")
