@@ -31,6 +31,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--think", type=think, default=(1.0, 3.0), metavar="MIN,MAX",
                         help="pause after each action, seconds (default 1,3)")  # fmt: skip
     parser.add_argument("--cases", type=int, help="demo cases seeded (load 2000, others 300)")
+    parser.add_argument(
+        "--worked",
+        type=int,
+        help="of those, cases with the demo's whole journeys (load 300, others 100); the "
+        "rest are registrations only",
+    )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (README: 3)")
     parser.add_argument("--runs", type=int, default=3, help="crash/dbrestart: runs in a row")
     parser.add_argument("--writers", type=int, default=20, help="crash: clients writing")
@@ -87,13 +93,18 @@ def run(name: str, args) -> dict:
             ramp=args.ramp,
             think=args.think,
             cases=args.cases or 2000,
+            worked=args.worked or 300,
             workers=args.workers,
         )
     if name == "crash":
         from bench.faults import crash
 
         return crash.run(
-            runs=args.runs, writers=args.writers, cases=args.cases or 300, workers=args.workers
+            runs=args.runs,
+            writers=args.writers,
+            cases=args.cases or 300,
+            worked=args.worked or 100,
+            workers=args.workers,
         )
     from bench.faults import dbrestart
 
@@ -105,6 +116,7 @@ def run(name: str, args) -> dict:
         stop_mode=args.stop_mode,
         think=args.think,
         cases=args.cases or 300,
+        worked=args.worked or 100,
         workers=args.workers,
     )
 

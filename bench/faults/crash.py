@@ -102,10 +102,13 @@ def one_run(prep, people: list[Person], recorder: Recorder, workers: int, rng) -
     }
 
 
-def run(*, runs: int, writers: int, cases: int, workers: int) -> dict:
+def run(*, runs: int, writers: int, cases: int, worked: int, workers: int) -> dict:
     rng = random.Random(11)
     results = []
-    with pg.cluster() as cluster, app.prepared(cluster, cases=cases, users=writers) as prep:
+    with (
+        pg.cluster() as cluster,
+        app.prepared(cluster, cases=cases, worked=worked, users=writers) as prep,
+    ):
         app.progress(f"PostgreSQL cluster on 127.0.0.1:{cluster.port}")
         supervisors = [a for a in prep.accounts if a["role"] == "supervisor"]
         recorder = Recorder()

@@ -77,12 +77,15 @@ def one_run(prep, cluster, workload: Workload, outage_at: float, outage: float, 
     }
 
 
-def run(*, runs, users, duration, outage, stop_mode, think, cases, workers) -> dict:
+def run(*, runs, users, duration, outage, stop_mode, think, cases, worked, workers) -> dict:
     outage_at = max(5.0, (duration - outage) / 3)
     results = []
     # Each run signs everyone in anew, and a TOTP code is accepted once per account:
     # the accounts of one run are not those of the next.
-    with pg.cluster() as cluster, app.prepared(cluster, cases=cases, users=users * runs) as prep:
+    with (
+        pg.cluster() as cluster,
+        app.prepared(cluster, cases=cases, worked=worked, users=users * runs) as prep,
+    ):
         app.progress(f"PostgreSQL cluster on 127.0.0.1:{cluster.port}")
         accounts = prep.accounts
         for number in range(runs):

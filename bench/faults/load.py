@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bench.faults import app, pg, summary
+from bench.faults import app, cpu, pg, summary
 from bench.faults.client import Browser, Person, Recorder, SignInFailed, sign_in, working_day
 
 SIGN_IN_LABELS = ("sign in page", "sign in", "second factor page", "second factor",
@@ -56,39 +56,53 @@ def run_people(port, accounts, recorder, workload: Workload, stop: threading.Eve
     return threads, steady_from, until, failures
 
 
-def run(*, users: int, duration: float, ramp: float, think, cases: int, workers: int) -> dict:
+def _cpu(server: app.Server, cluster: pg.Cluster) -> dict[str, float]:
+    return {
+        "server": cpu.tree_seconds(server.process.pid if server.process else None),
+        "database": cpu.tree_seconds(cpu.postmaster_pid(cluster.data)),
+        "client": time.process_time(),
+    }
+
+
+def run(
+    *, users: int, duration: float, ramp: float, think, cases: int, worked: int, workers: int
+) -> dict:
     workload = Workload(users=users, duration=duration, ramp=ramp, think=think)
     load_before = summary.load_average()
     with (
         pg.cluster() as cluster,
-        app.prepared(cluster, cases=cases, users=users) as prep,
+        app.prepared(cluster, cases=cases, worked=worked, users=users) as prep,
         app.server(prep, workers) as server,
     ):
         recorder = Recorder()
         stop = threading.Event()
-        wall_start = time.time()
-        threads, _steady_from, until, failures = run_people(
+        wall_start, mono_start = time.time(), time.monotonic()
+        threads, steady_from, until, failures = run_people(
             server.port, prep.accounts, recorder, workload, stop
         )
         app.progress(f"{users} people at work for {ramp:.0f}+{duration:.0f}s")
         load_during = []
+        time.sleep(max(0.0, steady_from - time.monotonic()))
+        cpu_before = _cpu(server, cluster)
         while any(t.is_alive() for t in threads):
             time.sleep(5)
             load_during.append(summary.load_average())
             if time.monotonic() > until + 120:  # bounded: requests time out at 60s
                 stop.set()
                 break
+        cpu_used = {k: v - cpu_before[k] for k, v in _cpu(server, cluster).items()}
         log_counts = server.log_counts()
     samples = recorder.samples
-    # Throughput over the steady part: after the last person arrived.
-    work = [
-        s for s in samples
-        if s.label not in SIGN_IN_LABELS and s.started >= wall_start + ramp
-    ]  # fmt: skip
+    # Throughput over the steady part: everyone signed in, until the end.
+    steady_start = wall_start + (steady_from - mono_start)
+    steady_end = wall_start + (until - mono_start)
+    work = [s for s in samples if steady_start <= s.started <= steady_end]
     answered = [s for s in work if s.outcome == "ok"]
     errors = [s for s in samples if s.outcome in ("error", "refused")]
     writes = {kind: sum(1 for a in recorder.acked if a["kind"] == kind)
               for kind in ("case", "note", "referral", "message")}  # fmt: skip
+    # CPU per answered request: what one costs, however busy the machine was.
+    cpu_ms = {k: 1000 * v / len(answered) if answered else None for k, v in cpu_used.items()}
     return {
         "scenario": "load",
         "users": users,
@@ -96,10 +110,12 @@ def run(*, users: int, duration: float, ramp: float, think, cases: int, workers:
         "ramp_s": ramp,
         "think_s": list(think),
         "cases_seeded": cases,
+        "cases_worked": min(worked, cases),
         "workers": workers,
         "requests": len(samples),
         "requests_steady": len(work),
         "throughput_rps": len(answered) / duration if duration else 0.0,
+        "cpu_ms_per_request": cpu_ms,
         "errors": len(errors),
         "sign_in_failures": failures,
         "problems": summary.problems(samples),

@@ -34,7 +34,8 @@ def _load(r: dict) -> list[str]:
         f"### Load: {r['users']} people for {r['duration_s']:.0f} s — {verdict}",
         "",
         f"`python -m bench.faults load`: `payvand serve` ({r['workers']} gunicorn workers) on "
-        f"a PostgreSQL 15 cluster of its own, demo region with {r['cases_seeded']} cases. Each "
+        f"a PostgreSQL 15 cluster of its own, demo region with {r['cases_seeded']} cases "
+        f"({r['cases_worked']} of them worked on: consents, screenings, plans …). Each "
         "simulated person has her own account, signs in through the login form and the "
         "second-factor page (the code computed from her authenticator's key), then works: "
         f"one action, a pause of {think[0]:g}–{think[1]:g} s, the next. People arrive over "
@@ -43,6 +44,11 @@ def _load(r: dict) -> list[str]:
         f"- Requests: {r['requests']} in all; {r['throughput_rps']:.1f} answered per second "
         f"in the steady part; errors: {r['errors']}; sign-in failures: "
         f"{len(r['sign_in_failures'])}",
+        "- CPU per answered request (steady part; what other work on the machine does not "
+        "inflate): "
+        + ", ".join(f"{_ms(ms)} ms {who}" for who, ms in r["cpu_ms_per_request"].items())
+        + f" — at most about {_capacity(r)} requests a second on these cores if the server "
+        "had them to itself",
         "- Writes acknowledged: "
         + ", ".join(f"{n} {kind}s" for kind, n in r["writes_acknowledged"].items()),
         f"- Load average before: {r['load_average_before']}; during: {r['load_average_during']}",
@@ -54,6 +60,18 @@ def _load(r: dict) -> list[str]:
         "",
     ]
     return lines
+
+
+def _ms(value) -> str:
+    return "–" if value is None else f"{value:.0f}"
+
+
+def _capacity(r: dict) -> str:
+    used = r["cpu_ms_per_request"]
+    per_request = (used.get("server") or 0) + (used.get("database") or 0)
+    if not per_request:
+        return "–"
+    return f"{bench_report.cores() * 1000 / per_request:.0f}"
 
 
 def _log(counts: dict) -> str:
