@@ -1,6 +1,7 @@
 """Exports: CTDC's 2024 synthetic format (k-anonymous) and HTCDS JSON for one organisation.
 
-**CTDC CSV.** One row per survivor who consents to statistics (her earliest counted case),
+**CTDC CSV.** One row per survivor who consents to statistics (her earliest counted case,
+whichever organisations registered her: tables.survivor_facts),
 the 27 columns of CTDC's 2024 codebook with their names, alpha-3 countries and flags 1 or
 empty, from the HTCDS → CTDC crosswalk (reference/data-standards.md §2.2). The
 quasi-identifiers are CTDC's: yearOfRegistration, gender, ageBroad, citizenship,
@@ -36,12 +37,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from payvand.cases.models import Case
-from payvand.consent.models import Purpose
-from payvand.consent.selectors import cases_allowing
 from payvand.core import crypto
 from payvand.core.audit.services import audit_record
 from payvand.orgs.models import Organisation
-from payvand.stats.facts import case_facts
+from payvand.stats.tables import survivor_facts
 from payvand.trafficking.models import TraffickingEvent, VictimContext
 
 K = 11
@@ -124,20 +123,17 @@ def _months(start: dt.date | None, end: dt.date | None) -> str:
 
 
 def ctdc_rows() -> list[dict[str, str]]:
-    """Every survivor counted now, one CTDC row each (before k-anonymisation)."""
-    allowed = cases_allowing(Case.objects.all(), Purpose.STATISTICS)
+    """Every survivor counted now, one CTDC row each from her earliest counted record
+    (tables.survivor_facts), before k-anonymisation."""
     facts = list(
-        case_facts(allowed)
-        .order_by("person_id", "identified_on", "pk")
+        survivor_facts()
+        .order_by("survivor")
         .values(
-            "f_case", "f_person", "year", "gender", "age_band", "citizenship",
+            "f_case", "year", "gender", "age_band", "citizenship",
             "country_of_exploitation", "forced_labour", "sexual_exploit", "other_exploit",
         )
     )  # fmt: skip
-    first: dict[int, dict] = {}
-    for row in facts:
-        first.setdefault(row["f_person"], row)
-    ids = [row["f_case"] for row in first.values()]
+    ids = [row["f_case"] for row in facts]
     contexts = {
         v["case_id"]: v
         for v in VictimContext.objects.filter(case_id__in=ids).values(
@@ -156,7 +152,7 @@ def ctdc_rows() -> list[dict[str, str]]:
         if end and (span[1] is None or end > span[1]):
             span[1] = end
     rows = []
-    for fact in first.values():
+    for fact in facts:
         context = contexts.get(fact["f_case"], {})
         codes = {  # values() already gives CodeListField's lists
             name: set(context.get(name) or [])

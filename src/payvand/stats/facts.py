@@ -3,8 +3,21 @@
 ``case_facts()`` is one annotated query over cases (person, victim context, the last
 exploitation event), so the same definition serves the live tables, the materialised
 copy (``CaseFact``, rebuilt by ``facts_refresh`` with one INSERT … SELECT) and the
-exports. Consent is never part of the facts: callers ask ``counted()`` at the moment they
-count (tables.case_facts_filtered), so a withdrawal takes effect at once.
+exports.
+
+**The survivor.** Each fact carries ``survivor`` = COALESCE(linkage's SurvivorKey.key,
+person id): the records that duplicate detection linked across organisations share it;
+a person never linked is a survivor of her own. The tables count each survivor once,
+from her earliest counted record (tables.py).
+
+**Consent in the materialised copy.** The refresh also keeps whether each case's
+consent to statistics was in force (``consented``) and each record's place among the
+survivor's records — those with consent first, then the earliest identified, then the
+case created first — across the region (``consented_rank``) and within its organisation
+(``org_consented_rank``); rank 1 with consent is the record that represents her. The
+tables correct this for every withdrawal made since (tables.survivor_fact_parts), so a
+withdrawal counts at once; a consent given since counts from the next refresh, as a new
+case does.
 """
 
 from __future__ import annotations
@@ -13,9 +26,11 @@ import time
 
 from django.db import connection, transaction
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     CharField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -30,6 +45,8 @@ from django.utils import timezone
 
 from payvand.cases.models import Case as CaseModel
 from payvand.cases.vocab import Gender
+from payvand.consent.models import Purpose
+from payvand.consent.selectors import cases_allowing
 from payvand.stats.models import CaseFact, FactsRefresh
 from payvand.stats.vocab import AGE_BAND_LIMITS, AGE_BANDS, CtdcGender, Datasource
 from payvand.trafficking.models import TraffickingEvent
@@ -49,12 +66,16 @@ SEXUAL_TYPES = ("SexualExploitation",)
 OTHER_TYPES = tuple(
     t for t in ExploitationType.values if t not in FORCED_LABOUR_TYPES + SEXUAL_TYPES
 )
-# The columns of a fact, in the order CaseFact stores them.
+# The columns of a fact, in the order CaseFact stores them, and the annotations of
+# case_facts() that fill them (a column named like a field of Case is annotated f_…).
 COLUMNS = (
-    "case_id", "person_id", "organisation_id", "country", "year", "gender", "age_band",
-    "citizenship", "country_of_exploitation", "datasource", "forced_labour",
+    "case_id", "person_id", "organisation_id", "survivor", "country", "year", "gender",
+    "age_band", "citizenship", "country_of_exploitation", "datasource", "forced_labour",
     "sexual_exploit", "other_exploit",
 )  # fmt: skip
+ANNOTATIONS = ("f_case", "f_person", "f_organisation", *COLUMNS[3:])
+# Computed by the refresh over the whole table (facts_refresh).
+RANKS = ("consented_rank", "org_consented_rank")
 
 
 def _holds_any(codes: tuple[str, ...]) -> Case:
@@ -102,6 +123,10 @@ def case_facts(cases: QuerySet[CaseModel] | None = None) -> QuerySet:
             f_case=F("pk"),
             f_person=F("person_id"),
             f_organisation=F("organisation_id"),
+            # The person without a SurvivorKey row is a survivor of her own (linkage).
+            survivor=Coalesce(
+                F("person__survivor_key__key"), F("person_id"), output_field=BigIntegerField()
+            ),
             country=F("organisation__country"),
             year=F("f_year"),
             gender=gender,
@@ -118,37 +143,76 @@ def case_facts(cases: QuerySet[CaseModel] | None = None) -> QuerySet:
 
 
 def fact_values(cases: QuerySet[CaseModel] | None = None) -> QuerySet:
-    """The facts as dictionaries: ``COLUMNS``, the first three named f_case, f_person and
-    f_organisation."""
-    return case_facts(cases).values("f_case", "f_person", "f_organisation", *COLUMNS[3:])
+    """The facts as dictionaries of ``ANNOTATIONS`` (``COLUMNS`` in that order)."""
+    return case_facts(cases).values(*ANNOTATIONS)
 
 
-@transaction.atomic
+def earliest_first():
+    """The order of a survivor's records: the earliest identified first, then the case."""
+    return [F("identified_on").asc(), F("pk").asc()]
+
+
+def _refresh_sql() -> tuple[str, list]:
+    """The one INSERT … SELECT of the refresh: every case's fact with the consent to
+    statistics in force now (consent app), numbered per survivor by windows over that
+    select; a fact already stored is rewritten only when something in it changed, so the
+    table does not double in size at every refresh (PostgreSQL keeps the old row version
+    of every row rewritten until VACUUM)."""
+    consented = Exists(
+        cases_allowing(CaseModel.objects.filter(pk=OuterRef("pk")), Purpose.STATISTICS)
+    )
+    inner = (
+        case_facts()
+        .annotate(consented=consented, f_identified_on=F("identified_on"))
+        .values(*ANNOTATIONS, "consented", "f_identified_on")
+    )
+    sql, params = inner.query.sql_with_params()
+    q = connection.ops.quote_name
+    table = q(CaseFact._meta.db_table)
+    order = "q.consented DESC, q.f_identified_on, q.f_case"
+    columns = [q(c) for c in (*COLUMNS, "consented", *RANKS)]
+    selected = ", ".join(f"q.{q(c)}" for c in (*ANNOTATIONS, "consented"))
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    kept = columns[1:]  # all but case_id, the key
+    # Only names from the model are formatted in; the values stay parameters. "WHERE
+    # true" tells SQLite's parser that ON CONFLICT belongs to the INSERT.
+    insert = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {selected}, "
+        f"ROW_NUMBER() OVER (PARTITION BY q.survivor ORDER BY {order}), "
+        f"ROW_NUMBER() OVER (PARTITION BY q.survivor, q.f_organisation ORDER BY {order}) "
+        f"FROM ({sql}) q WHERE true "
+        f"ON CONFLICT ({q('case_id')}) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in kept)
+        + " WHERE "
+        + " OR ".join(f"{table}.{c} {distinct} excluded.{c}" for c in kept)
+    )
+    return insert, list(params)
+
+
 def facts_refresh() -> FactsRefresh:
-    """Rebuild ``CaseFact`` from the cases in one statement (idempotent; readers see the
-    old facts until it commits)."""
+    """Bring ``CaseFact`` up to date with the cases in one statement (idempotent;
+    readers see the old facts until it commits). Every case has a fact, and a case's
+    fact goes with it (CASCADE), so there is nothing else to delete. On PostgreSQL the
+    table is then vacuumed and analysed, outside the transaction."""
     started = time.perf_counter()
-    CaseFact.objects.all().delete()
-    query = fact_values().query
-    sql, params = query.sql_with_params()
-    columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {CaseFact._meta.db_table} ({columns}) {sql}",
-            params,
+    table = connection.ops.quote_name(CaseFact._meta.db_table)
+    with transaction.atomic():
+        sql, params = _refresh_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        refresh, _created = FactsRefresh.objects.update_or_create(
+            pk=1,
+            defaults={
+                "refreshed_at": timezone.now(),
+                "rows": CaseFact.objects.count(),
+                "seconds": time.perf_counter() - started,
+            },
         )
-        rows = cursor.rowcount
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {CaseFact._meta.db_table}")
-    refresh, _created = FactsRefresh.objects.update_or_create(
-        pk=1,
-        defaults={
-            "refreshed_at": timezone.now(),
-            "rows": max(rows, 0),
-            "seconds": time.perf_counter() - started,
-        },
-    )
+            vacuum = "VACUUM (ANALYZE)" if not connection.in_atomic_block else "ANALYZE"
+            cursor.execute(f"{vacuum} {table}")
     return refresh
 
 

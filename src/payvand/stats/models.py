@@ -66,8 +66,11 @@ class CaseFact(models.Model):
     """One case in CTDC's codes, as the regional tables count it (facts.py).
 
     A materialised copy, refreshed by `payvand stats refresh`, so that the dashboard and
-    the one-million-case tables read one narrow table instead of five. It holds no
-    consent: the tables ask the consent app at the moment they count.
+    the one-million-case tables read one narrow table instead of five. ``survivor`` is
+    the privacy unit (linkage's SurvivorKey, else the person); ``consented`` says whether
+    consent to statistics was in force at the refresh, and the ranks order the
+    survivor's records as the tables pick the one that represents her (facts.py). The
+    tables ask the consent app for the withdrawals made since (tables.py).
     """
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
@@ -75,6 +78,10 @@ class CaseFact(models.Model):
     organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.CASCADE, related_name="+"
     )
+    survivor = models.BigIntegerField()
+    consented = models.BooleanField()
+    consented_rank = models.PositiveIntegerField()  # 1 + consented: her record, regionally
+    org_consented_rank = models.PositiveIntegerField()  # … within its organisation
     country = models.CharField(max_length=2)  # where she or he was identified (the org's)
     year = models.PositiveSmallIntegerField()
     gender = models.CharField(max_length=32, blank=True)
@@ -87,7 +94,11 @@ class CaseFact(models.Model):
     other_exploit = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["year", "organisation"], name="casefact_year_org")]
+        indexes = [
+            models.Index(fields=["year", "organisation"], name="casefact_year_org"),
+            # A survivor's other records, when a withdrawal may have moved her.
+            models.Index(fields=["survivor"], name="casefact_survivor"),
+        ]
 
     def __str__(self) -> str:
         return f"facts of case {self.case_id}"

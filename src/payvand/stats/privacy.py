@@ -5,11 +5,15 @@ keys** — the categories come from public lists (CTDC's picklists, the programm
 partners' countries, everything else as "other"), never from the data — so an empty cell
 is released as a noisy zero and no budget is spent discovering keys.
 
-- Privacy unit: one survivor. She belongs to the year of her first counted case (consent
-  to statistics asked now) and is one row of that year, so the years' data are disjoint
-  and their budgets compose in parallel: whatever is released, a survivor's loss is at
-  most one year's budget. Her row touches one cell, or up to three when the table is by
-  exploitation type (CTDC's three flags): that is the sensitivity (l1).
+- Privacy unit: one survivor — a person, or the persons duplicate detection linked
+  across organisations (linkage's SurvivorKey). She is one row, her earliest counted
+  record (tables.survivor_facts: consent to statistics asked now), and belongs to that
+  record's year, so the years' data are disjoint and their budgets compose in parallel:
+  whatever is released, a survivor's loss is at most one year's budget. Her row touches
+  one cell, or up to three when the table is by exploitation type (CTDC's three flags):
+  that is the sensitivity (l1). The guarantee is about the data as they are when a
+  table is released: records linked only later (or a withdrawal that moves her to a later
+  record) were two survivors, or another year, for the releases made before.
 - Mechanism: OpenDP's ``make_laplace`` on a vector of integer counts, which is the
   discrete Laplace (geometric) mechanism, with the scale OpenDP's binary search gives for
   the ε asked. OpenDP ships it behind the "contrib" feature flag (in 0.16 the
@@ -46,15 +50,11 @@ from django.conf import settings
 from django.db import transaction
 from opendp.accuracy import discrete_laplacian_scale_to_accuracy
 
-from payvand.cases.models import Case
-from payvand.consent.models import Purpose
-from payvand.consent.selectors import cases_allowing
 from payvand.core import countries
 from payvand.core.audit.services import audit_record
-from payvand.stats.facts import case_facts
 from payvand.stats.models import PrivacyLedger, Release, ReleaseMode
 from payvand.stats.suppression import ALL, Table
-from payvand.stats.tables import EXPLOITATION_FLAGS, count_table, table_rows
+from payvand.stats.tables import EXPLOITATION_FLAGS, count_table, survivor_facts, table_rows
 from payvand.stats.vocab import AGE_BANDS, CtdcGender, Datasource, ExploitationKind
 
 dp.enable_features("contrib")
@@ -158,16 +158,11 @@ def _key_of(field_name: str, value) -> str:
 
 
 def survivor_rows(year: int) -> list[dict]:
-    """One row per survivor whose first counted case is in ``year`` (her earliest case)."""
-    allowed = cases_allowing(Case.objects.all(), Purpose.STATISTICS)
-    earlier = case_facts(allowed).filter(year__lt=year).values("person_id")
+    """One row per survivor whose earliest counted record is of ``year``."""
     facts = (
-        case_facts(allowed)
+        survivor_facts()
         .filter(year=year)
-        .exclude(person_id__in=earlier)
-        .order_by("person_id", "identified_on", "pk")
         .values(
-            "f_person",
             "gender",
             "age_band",
             "citizenship",
@@ -176,10 +171,7 @@ def survivor_rows(year: int) -> list[dict]:
             *(flag for _kind, flag in EXPLOITATION_FLAGS),
         )
     )
-    rows: dict[int, dict] = {}
-    for row in facts.iterator(chunk_size=5000):
-        rows.setdefault(row["f_person"], row)
-    return list(rows.values())
+    return list(facts.iterator(chunk_size=5000))
 
 
 def true_counts(fields: list[str], year: int) -> dict[tuple, int]:

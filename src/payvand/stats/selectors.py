@@ -11,9 +11,10 @@
 
 The tables are cached (Django's cache) for ``PAYVAND_STATS_CACHE_SECONDS`` (default 300)
 per filter and scope; the case facts they read are as of the last `payvand stats
-refresh` (run it every 15 minutes: see README), and consent is asked when a table is
-computed. So a page may be up to five minutes behind a withdrawal of consent and up to
-one refresh behind new or changed cases.
+refresh` (run it every 15 minutes: see README), corrected for the withdrawals of consent
+made since when a table is computed (tables.materialised_fact_parts). So a page may be up
+to five minutes behind a withdrawal of consent and up to one refresh behind new or
+changed cases, consents given since and new links between records.
 """
 
 from __future__ import annotations
