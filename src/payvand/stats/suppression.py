@@ -101,7 +101,14 @@ def _smallest_sibling_total(table: Table, total: tuple) -> tuple | None:
 
 
 def determined(table: Table, members: dict[tuple, list[tuple]]) -> list[tuple]:
-    """Withheld cells and totals whose value the released figures pin down exactly."""
+    """Withheld cells and totals whose value the released figures pin down exactly: the
+    smallest and the largest value the linear programme allows are equal.
+
+    The true counts are one solution, so a figure is free as soon as any solution gives
+    it another value. A few programmes over all the figures at once (push every one up,
+    then down, then those still undecided) set most of them free; only the rest get
+    their own two programmes.
+    """
     unknown = sorted(table.suppressed)
     if not unknown:
         return []
@@ -123,8 +130,14 @@ def determined(table: Table, members: dict[tuple, list[tuple]]) -> list[tuple]:
                 rhs.append(table.totals[key] - known)
     a_eq = np.array(rows) if rows else None
     b_eq = np.array(rhs) if rows else None
-    bounds = [(1, None)] * len(unknown)
+    truth = np.array([table.value(cell) for cell in unknown], dtype=float)
+    # A withheld cell holds at least 1. The ceiling far above the truth changes nothing
+    # that is decided (a figure free below it is free) but keeps every programme bounded.
+    ceiling = truth + max(1.0, float(sum(table.counts.values())))
+    bounds = list(zip(np.ones(len(unknown)), ceiling, strict=True))
     targets: list[tuple[tuple, np.ndarray]] = []
+    pinned = set()
+    order = [*unknown, *sorted(table.suppressed_totals, key=str)]
     for cell in unknown:
         objective = np.zeros(len(unknown))
         objective[index[cell]] = 1
@@ -137,17 +150,38 @@ def determined(table: Table, members: dict[tuple, list[tuple]]) -> list[tuple]:
         if objective.any():
             targets.append((key, objective))
         else:
-            targets.append((key, None))  # every cell of it is released: it is their sum
-    found = []
-    for key, objective in targets:
-        if objective is None:
-            found.append(key)
+            pinned.add(key)  # every cell of it is released: it is their sum
+
+    solutions: list[np.ndarray] = []  # every solution found: each may set figures free
+
+    def solve(objective: np.ndarray) -> None:
+        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if result.status == 0:
+            solutions.append(result.x)
+
+    def free(objective: np.ndarray, since: int = 0) -> bool:
+        """Does a solution (found since the ``since``-th) give it another value?"""
+        return any(abs(objective @ (x - truth)) >= 0.5 for x in solutions[since:])
+
+    undecided = targets
+    direction = -1.0  # linprog minimises: -1 pushes the figures up
+    stalled = 0
+    while undecided and stalled < 2:
+        since = len(solutions)
+        solve(direction * sum(objective for _key, objective in undecided))
+        still = [(key, objective) for key, objective in undecided if not free(objective, since)]
+        stalled = stalled + 1 if len(still) == len(undecided) else 0
+        undecided, direction = still, -direction
+    batches = len(solutions)  # the undecided are not moved by these
+    for key, objective in undecided:
+        if free(objective, batches):  # by another figure's own programme
             continue
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if low.status == 0 and high.status == 0 and -high.fun - low.fun < 0.5:
-            found.append(key)
-    return found
+        solve(-objective)
+        if not free(objective, batches):
+            solve(objective)
+            if not free(objective, batches):
+                pinned.add(key)
+    return [key for key in order if key in pinned]
 
 
 def suppress(table: Table) -> Table:

@@ -6,9 +6,9 @@ import random
 
 import numpy as np
 import pytest
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from payvand.stats.suppression import ALL, Table, suppress
+from payvand.stats.suppression import ALL, Table, _total_members, determined, suppress
 
 K = 11
 
@@ -101,3 +101,54 @@ def test_three_dimensions_release_cells_only_and_hide_the_small_ones():
     table = suppress(Table(dims=["c", "y", "g"], categories=cats, counts=counts, k=K))
     assert not table.with_totals
     assert table.suppressed == {k for k in counts if k[0] == "AF"}
+
+
+def _pinned_one_by_one(table: Table, members) -> list:
+    """The audit without shortcuts: for every withheld figure, its own two programmes."""
+    unknown = sorted(table.suppressed)
+    index = {c: i for i, c in enumerate(unknown)}
+    rows, rhs = [], []
+    for key, cells in members.items():
+        if key in table.suppressed_totals:
+            continue
+        row = np.zeros(len(unknown))
+        for c in cells:
+            if c in index:
+                row[index[c]] = 1
+        if row.any():
+            rows.append(row)
+            rhs.append(table.totals[key] - sum(table.value(c) for c in cells if c not in index))
+    pinned = []
+    for key in [*unknown, *sorted(table.suppressed_totals, key=str)]:
+        objective = np.zeros(len(unknown))
+        for c in members.get(key, [key]):
+            if c in index:
+                objective[index[c]] = 1
+        if not objective.any():
+            pinned.append(key)
+            continue
+        spans = [
+            linprog(sign * objective, A_eq=np.array(rows) if rows else None,
+                    b_eq=np.array(rhs) if rows else None, bounds=[(1, None)] * len(unknown))
+            for sign in (1, -1)
+        ]  # fmt: skip
+        if all(r.status == 0 for r in spans) and -spans[1].fun - spans[0].fun < 0.5:
+            pinned.append(key)
+    return pinned
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_audit_finds_what_one_programme_per_figure_finds(seed):
+    """The audit sets most figures free with a few programmes over all of them; it must
+    name exactly the figures that their own programmes pin down."""
+    rng = random.Random(1000 + seed)
+    rows = [f"r{i}" for i in range(rng.randint(1, 7))]
+    cols = [f"c{j}" for j in range(rng.randint(1, 7))]
+    values = rng.choice([[0, 1, 2, 3, 11, 12, 40], [1, 1, 2, 30, 200], [0, 5, 9, 13, 400]])
+    counts = {(r, c): rng.choice(values) for r in rows for c in cols}
+    table = Table(dims=["a", "b"], categories=[rows, cols], counts=counts, k=K)
+    members = _total_members(table)
+    table.totals = {key: sum(table.value(c) for c in cells) for key, cells in members.items()}
+    table.suppressed = {c for c in table.cells() if 0 < table.value(c) < K}
+    table.suppressed_totals = {t for t, v in table.totals.items() if 0 < v < K}
+    assert determined(table, members) == _pinned_one_by_one(table, members)
