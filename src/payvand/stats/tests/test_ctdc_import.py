@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from payvand.core.audit.models import AuditEvent
-from payvand.stats import services
+from payvand.stats import ctdc, services
 from payvand.stats.ctdc import CtdcFileError
 from payvand.stats.models import CtdcRecord, ReferenceDataset
 from payvand.stats.tables import count_table, table_rows
@@ -82,19 +82,33 @@ def test_unreadable_files_get_a_clear_error(data, message):
 
 def test_an_interrupted_import_leaves_nothing(monkeypatch):
     monkeypatch.setattr(services, "BATCH", 10)
-    real = CtdcRecord.objects.bulk_create
+    real = services._write_batch
     calls = []
 
-    def failing(objs, *args, **kwargs):
+    def interrupted(*args):
         calls.append(1)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return real(objs, *args, **kwargs)
+        return real(*args)
 
-    monkeypatch.setattr(CtdcRecord.objects, "bulk_create", failing)
+    monkeypatch.setattr(services, "_write_batch", interrupted)
+    progress = []
     with pytest.raises(KeyboardInterrupt):
-        _import("global-2017-synthetic.csv")
+        _import("global-2017-synthetic.csv", progress=lambda done, total: progress.append(done))
+    assert progress == [10, 20], "the progress bar moved until the interruption"
     assert not CtdcRecord.objects.exists() and not ReferenceDataset.objects.exists()
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_every_value_read_is_stored_as_read(name):
+    """COPY on PostgreSQL, INSERT elsewhere: the records in the database are the rows as
+    parsed, value for value (flags True, False or None; years numbers; codes strings)."""
+    data = SAMPLES[name]()
+    _format, parsed = ctdc.read(data)
+    _import(name, data)
+    stored = list(CtdcRecord.objects.order_by("pk").values_list(*services.RECORD_FIELDS))
+    assert stored == list(parsed.records(services.RECORD_FIELDS))
+    assert {None, True} <= {v for row in stored for v in row[-10:]}
 
 
 def test_the_command_reports_and_refuses_a_second_import_of_the_same_name(tmp_path):
