@@ -262,9 +262,9 @@ def count_table(
 ) -> Table:
     """The suppressed table of survivors by ``by`` (each survivor once: survivor_facts).
 
-    ``materialised`` reads the facts as of the last `payvand stats refresh` (consent is
-    still asked now); ``other_outside`` groups a field's values outside a set as OTHER
-    before suppression.
+    ``materialised`` reads the facts as of the last `payvand stats refresh`, with every
+    withdrawal of consent since applied (materialised_fact_parts); ``other_outside``
+    groups a field's values outside a set as OTHER before suppression.
     """
     unknown = [f for f in by if f not in FIELDS]
     if unknown or not by:
