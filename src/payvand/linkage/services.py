@@ -15,6 +15,11 @@ Hooks for the other apps (see the README): registration calls ``person_encode`` 
 ``persons_encode`` for a batch) after the identity is sealed; consent given or withdrawn
 calls ``linkage_consent_changed``; erasure and purge reach ``encodings_erase_cases`` and
 ``encodings_after_rekey`` through the registries of core/sealed.py (apps.py registers them).
+
+Every path that deletes encodings goes through ``_encodings_delete``, which also drops the
+persons' survivor keys (clustering.survivor_keys_drop): a survivor who no longer takes
+part is no longer linked to anyone, from that transaction on. Re-encoding keeps the key
+(the clustering job, the keys' source of truth, revisits it on its next run).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from payvand.core.errors import PermissionDenied
 from payvand.core.permissions import Perm, has_perm
 from payvand.core.sealed import context_for
 from payvand.linkage import encoding
+from payvand.linkage.clustering import survivor_keys_drop
 from payvand.linkage.models import Basis, Encoding, LinkageParticipation
 from payvand.orgs.models import Organisation
 
@@ -42,6 +48,16 @@ if TYPE_CHECKING:
     from payvand.accounts.models import User
 
 BATCH = 500
+
+
+def _encodings_delete(rows) -> int:
+    """Delete these encodings (a queryset) and their persons' survivor keys."""
+    person_ids = list(rows.values_list("person_id", flat=True))
+    if not person_ids:
+        return 0
+    deleted = rows.delete()[0]
+    survivor_keys_drop(person_ids)
+    return deleted
 
 
 def participation(org: Organisation) -> LinkageParticipation | None:
@@ -68,7 +84,7 @@ def participation_set(
     row, _created = LinkageParticipation.objects.update_or_create(
         organisation=org, defaults={"enabled": enabled, "basis": basis, "updated_by": by}
     )
-    dropped = 0 if enabled else Encoding.objects.filter(organisation=org).delete()[0]
+    dropped = 0 if enabled else _encodings_delete(Encoding.objects.filter(organisation=org))
     audit_record(
         action="linkage.participation",
         actor=by,
@@ -149,7 +165,7 @@ def person_encode(
     """
     with transaction.atomic():
         if not person_takes_part(person):
-            Encoding.objects.filter(person=person).delete()
+            _encodings_delete(Encoding.objects.filter(person=person))
             return None
         encoder = encoder or encoding.default_encoder()
         bits = encoder.encode([linkage_record(person, identity)])[0].tobytes()
@@ -185,7 +201,11 @@ def persons_encode(*, org: Organisation, persons: list[Person], identities: list
             for person, identity in zip(persons, identities, strict=True)
             if person.pk in allowed and person.erased_at is None
         ]
-        Encoding.objects.filter(person__in=persons).delete()
+        chosen_ids = {person.pk for person, _identity in chosen}
+        _encodings_delete(
+            Encoding.objects.filter(person__in=[p for p in persons if p.pk not in chosen_ids])
+        )
+        Encoding.objects.filter(person_id__in=chosen_ids).delete()  # replaced just below
         if not chosen:
             return 0
         bits = encoding.default_encoder().encode([linkage_record(p, i) for p, i in chosen])
@@ -216,13 +236,18 @@ def organisation_encode(
     """
     part = participation(org)
     if part is None:
-        Encoding.objects.filter(organisation=org).delete()
+        with transaction.atomic():
+            _encodings_delete(Encoding.objects.filter(organisation=org))
         return 0
     encoder = encoding.default_encoder()
     persons = Person.objects.filter(organisation=org, erased_at__isnull=True).order_by("pk")
     ids = list(persons.values_list("pk", flat=True))
     with transaction.atomic():
-        Encoding.objects.filter(organisation=org).exclude(person_id__in=ids).delete()
+        _encodings_delete(
+            Encoding.objects.filter(organisation=org).exclude(
+                person__in=Person.objects.filter(organisation=org, erased_at__isnull=True)
+            )
+        )
     stored = 0
     for start in range(0, len(ids), BATCH):
         batch = list(persons.filter(pk__in=ids[start : start + BATCH]))
@@ -254,7 +279,11 @@ def _encode_batch(org, part, batch, encoder, by) -> int:
         reads.append(
             AuditEntry("person.identity_read", by, org, person, details={"purpose": "linkage"})
         )
-    Encoding.objects.filter(person__in=batch).delete()
+    taker_ids = {p.pk for p in takers}
+    _encodings_delete(
+        Encoding.objects.filter(person__in=[p for p in batch if p.pk not in taker_ids])
+    )
+    Encoding.objects.filter(person_id__in=taker_ids).delete()  # replaced just below
     if takers:
         bits = encoder.encode(records)
         version = encoding.version()
@@ -281,7 +310,7 @@ def encodings_drop(*, org: Organisation | None = None, person: Person | None = N
         rows = rows.filter(organisation=org)
     if person is not None:
         rows = rows.filter(person=person)
-    return rows.delete()[0]
+    return _encodings_delete(rows)
 
 
 def encodings_erase_cases(cases) -> int:
@@ -289,7 +318,7 @@ def encodings_erase_cases(cases) -> int:
 
     Returns 0: the erasure's summary counts files outside the database, and these are rows.
     """
-    Encoding.objects.filter(person__cases__in=cases).delete()
+    _encodings_delete(Encoding.objects.filter(person__cases__in=cases))
     return 0
 
 
@@ -303,14 +332,14 @@ def encodings_after_rekey(org: Organisation) -> None:
 
     keys = OrgKey.objects.filter(organisation=org)
     if keys.exists() and not keys.filter(destroyed_at__isnull=True).exists():
-        Encoding.objects.filter(organisation=org).delete()
+        _encodings_delete(Encoding.objects.filter(organisation=org))
 
 
 def linkage_consent_changed(case: Case) -> None:
     """After a consent of ``case`` was given or withdrawn: keep, add or drop the encoding."""
     person = case.person
     if not person_takes_part(person):
-        Encoding.objects.filter(person=person).delete()
+        _encodings_delete(Encoding.objects.filter(person=person))
         return
     if not Encoding.objects.filter(person=person, version=encoding.version()).exists():
         from payvand.cases.services import person_identity

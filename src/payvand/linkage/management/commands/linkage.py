@@ -28,7 +28,8 @@ def _threshold(value: str) -> float:
 class Command(BaseCommand):
     help = (
         "Duplicate detection without names: `match` links two CSV files, `evaluate` measures "
-        "quality on FEBRL 1-4, `participate` and `encode` manage an organisation's part."
+        "quality on FEBRL 1-4, `participate` and `encode` manage an organisation's part, "
+        "`cluster` links the survivors known to several organisations for statistics."
     )
 
     def add_arguments(self, parser):
@@ -65,7 +66,19 @@ class Command(BaseCommand):
         part.add_argument("--off", action="store_true", help="stop and drop its encodings")
         part.add_argument("--basis", choices=Basis.values, default=Basis.CONSENT)
         enc = sub.add_parser("encode", help="(Re-)encode an organisation's survivors.")
-        enc.add_argument("--org", required=True, help="Organisation short code.")
+        which = enc.add_mutually_exclusive_group(required=True)
+        which.add_argument("--org", help="Organisation short code.")
+        which.add_argument(
+            "--all",
+            dest="all_orgs",
+            action="store_true",
+            help="every organisation taking part (after an upgrade of the encoder)",
+        )
+        sub.add_parser(
+            "cluster",
+            help="Link strong matches across organisations into survivors (for statistics); "
+            "run it nightly.",
+        )
 
     def handle(self, *args, action, **options):
         try:
@@ -143,10 +156,26 @@ class Command(BaseCommand):
         state = "off" if off else f"on ({basis})"
         self.stdout.write(f"Duplicate detection for {organisation.full_code}: {state}")
 
-    def _encode(self, *, org, **_):
-        from payvand.linkage.services import organisation_encode
+    def _encode(self, *, org, all_orgs, **_):
+        from payvand.linkage.services import organisation_encode, participating_orgs
 
-        organisation = self._org(org)
-        bar = ProgressBar(sys.stderr, unit="persons", every=5000)
-        count = organisation_encode(org=organisation, progress=bar)
-        self.stdout.write(f"{count} encodings of {organisation.full_code} stored")
+        for organisation in participating_orgs() if all_orgs else [self._org(org)]:
+            bar = ProgressBar(sys.stderr, unit="persons", every=5000)
+            count = organisation_encode(org=organisation, progress=bar)
+            self.stdout.write(
+                f"{count} encodings of {organisation.full_code} stored "
+                f"(encoder {encoding.version()})"
+            )
+
+    def _cluster(self, **_):
+        from payvand.linkage.clustering import survivor_keys_refresh
+
+        bar = ProgressBar(sys.stderr, unit="% compared", every=10)
+        s = survivor_keys_refresh(progress=lambda done, total: bar(done * 100 // total, 100))
+        self.stdout.write(
+            f"{s.encodings} encodings of {s.organisations} organisations compared "
+            f"({s.pairs_compared} pairs); {s.links} strong links across organisations; "
+            f"{s.persons} persons in {s.clusters} survivors known to more than one "
+            f"organisation (keys: {s.created} added, {s.changed} changed, {s.deleted} "
+            f"deleted; {s.seconds:.1f}s)"
+        )
