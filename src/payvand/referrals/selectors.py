@@ -90,8 +90,11 @@ def _receiving(user: User) -> QuerySet[Referral]:
 def _sending(user: User) -> QuerySet[Referral]:
     orgs = orgs_where(user, Perm.REFERRAL_SEND)
     moved = Q(kind=Kind.TRANSFER) & ~Q(case__organisation=F("from_org"))
+    # As referral_get (_transferred_by): a transfer's sender and the sending
+    # organisation's supervisors still follow it once the case has moved.
+    following = Q(sent_by=user) | Q(from_org_id__in=orgs_where(user, Perm.CASE_VIEW_ALL))
     return Referral.objects.filter(
-        Q(case__in=cases_visible_to(user)) | (moved & Q(sent_by=user)), from_org_id__in=orgs
+        Q(case__in=cases_visible_to(user)) | (moved & following), from_org_id__in=orgs
     )
 
 
