@@ -79,7 +79,9 @@ def _page_of(user, ids, number: str | None):
     end, nothing matches, not a number) goes the paginator's own way.
     """
     paginator = Paginator(ids, PAGE_SIZE)
-    asked = 1 if number is None else int(number) if number.isdigit() else 0
+    # isdecimal, not isdigit ("²" is a digit int() refuses); a page number past nine
+    # digits cannot have rows and would overflow the OFFSET: the paginator's own way.
+    asked = 1 if number is None else int(number) if number.isdecimal() and len(number) < 10 else 0
     orgs = selectors.membership_orgs(user)
     if isinstance(ids, QuerySet) and asked >= 1:
         found = selectors.case_page(ids, asked, PAGE_SIZE, orgs)
