@@ -130,7 +130,7 @@ def filters_from(params, scope: Scope) -> Filters:
         filters.dataset = latest_dataset()
     for name in ("year_from", "year_to"):
         value = (params.get(name) or "").strip()
-        if value.isdigit() and 1990 <= int(value) <= 2100:
+        if value.isdecimal() and len(value) == 4 and 1990 <= int(value) <= 2100:
             setattr(filters, name, int(value))
     country = (params.get("country") or "").strip().upper()
     if countries.is_country(country):
