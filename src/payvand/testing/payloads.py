@@ -41,6 +41,7 @@ P = {
         Payload("offsite_url", "//evil.example/%2F.."),
         Payload("javascript_url", "javascript:alert(1)//"),
         Payload("long_number", "9" * 400),
+        Payload("huge_number", "9" * 5000),  # past int()'s 4,300 digits
         Payload("unknown_choice", "no-such-choice"),
         # Dates: one that does not exist, a month 13, a year too long, the extremes.
         Payload("date_nonexistent", "2026-02-30"),
@@ -55,12 +56,19 @@ P = {
         Payload("int64_overflow", "-9223372036854775809"),
         Payload("float_overflow", "1e309"),
         Payload("nan", "NaN"),
+        # Digits to str.isdigit() that int() refuses.
+        Payload("superscript_digits", "²⁰²⁶"),
+        Payload("devanagari_digits", "२०२६"),
     ]
 }
 
 # What each kind of field gets: everything a person could type or a tampered request
 # could carry there, without trying a date on a list of options.
 _ALWAYS = ["empty", "megabyte", "nul", "xss"]
+_NUMBERS = [
+    "long_number", "huge_number", "negative", "int32_overflow", "int64_overflow",
+    "float_overflow", "nan", "superscript_digits", "devanagari_digits",
+]  # fmt: skip
 _BY_KIND = {
     "text": [*_ALWAYS, "controls", "bidi", "sql"],
     "url": [*_ALWAYS, "controls", "bidi", "sql", "offsite_url", "javascript_url"],
@@ -85,22 +93,17 @@ _BY_KIND = {
         "year_1",
         "persian_digits",
     ],
-    "number": [
-        *_ALWAYS,
-        "bidi",
-        "long_number",
-        "negative",
-        "int32_overflow",
-        "int64_overflow",
-        "float_overflow",
-        "nan",
-    ],
+    "number": [*_ALWAYS, "bidi", *_NUMBERS],
+    # A query parameter the page reads itself (a page number, a filter).
+    "query": [*_ALWAYS, "sql", "unknown_choice", "offsite_url", *_NUMBERS],
 }
 
 
 def payloads_for(field) -> list[Payload]:
     """The payloads to try in ``field`` (a payvand.testing.htmlforms.Field)."""
-    if field.is_date:
+    if field.kind == "query":
+        kind = "query"
+    elif field.is_date:
         kind = "date"
     elif field.is_number:
         kind = "number"

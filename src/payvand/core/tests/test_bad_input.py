@@ -133,6 +133,47 @@ VALID: dict[str, dict | Callable] = {
     "consent:record": {"guardian_name": "", "guardian_relation": ""},
 }
 
+# Fields that count only in another mode of the form (an exact birth date, a return's
+# travel): the form is also submitted in that mode and those fields tried again.
+MODES: dict[str, list[tuple[dict, set[str]]]] = {
+    "cases:register": [
+        ({"birth_precision": "exact", "birth_date": "2000-02-29", "estimated_age": ""},
+         {"birth_date"}),
+        ({"birth_precision": "year", "birth_year": "1990", "estimated_age": ""}, {"birth_year"}),
+    ],
+    "assistance:entry_add": [({"amount": "150.50", "currency": "TJS"}, {"amount", "currency"})],
+    "referrals:new": [
+        ({"kind": "return", "travel": "By bus to Torghundi"},
+         {"travel", "answer_due", "completion_due"}),
+    ],
+    "consent:record": [
+        ({"given_by": "guardian", "guardian_name": "Karim", "guardian_relation": "uncle"},
+         {"guardian_name", "guardian_relation"}),
+    ],
+    "trafficking:event_add": [
+        ({"date_precision": "month"}, {"occurred_on", "ended_on"}),
+    ],
+}  # fmt: skip
+
+# Query parameters pages read themselves, outside any form (a page number, a filter).
+QUERY_PARAMS = {
+    "accounts:login": ["next"],
+    "assistance:entry_add": ["type"],
+    "assistance:entry_list": ["page"],
+    "assistance:note_list": ["page"],
+    "assistance:task_list": ["page"],
+    "assistance:tasks_overdue": ["page"],
+    "audit_status": ["verify"],
+    "cases:list": ["page"],
+    "cases:timeline": ["page", "views"],
+    "directory:organisation": ["page"],
+    "directory:search": ["page"],
+    "orgs:subdivisions": ["country"],
+    "screening:new": ["list"],
+    "stats:chart_csv": ["year_from", "year_to", "country", "exploitation", "org", "source"],
+    "stats:dashboard": ["year_from", "year_to", "country", "exploitation", "org", "source"],
+}
+
 # Forms whose "as rendered" cannot pass here, and why; their fields are still tried.
 REFUSED_AS_RENDERED = {
     "linkage:contact": "asking needs a match found in another organisation",
@@ -448,10 +489,16 @@ class Fuzzer:
             self.report.add(label, f"rejected, yet rows changed: {changed}")
         return "rejected"
 
-    def fuzz(self, page_url, form: Form, valid: dict, files=None, depth: int = 0) -> None:
+    def fuzz(
+        self, page_url, form: Form, valid: dict, files=None, depth: int = 0, only=None
+    ) -> None:
+        """Submit ``form`` as rendered (with ``valid`` on top), then each field (or those
+        in ``only``) with each of its payloads."""
         url = urljoin(page_url, form.action) if form.action else page_url
         base = _with(_fill(form, form.baseline()), valid)
         tag = f"{form.method.upper()} {urlsplit(url).path}"
+        if only:
+            tag += f" ({', '.join(f'{k}={v}' for k, v in valid.items() if k not in only)})"
         outcome = self.submit(f"{tag} as rendered", form.method, url, base, files=_fresh(files))
         if outcome != "accepted" and form.method == "post" and self.name not in REFUSED_AS_RENDERED:
             self.report.baseline_rejected.append(f"{tag}: {self.last_errors}")
@@ -463,6 +510,8 @@ class Fuzzer:
                 )
             ]  # fmt: skip
         for f in _fields_to_try(form):
+            if only and f.name not in only:
+                continue
             for p in payloads_for(f):
                 data = base | {f.name: [p.value]}
                 self.submit(f"{tag} {f.name}={p.name}", form.method, url, data, files=_fresh(files))
@@ -575,7 +624,10 @@ def test_bad_input_in_every_field_is_refused_cleanly(client, plain_templates, na
     if method == "GET":
         page_url = setup.url
         for form in _own_forms(_forms_on(client, page_url, report), page_url, name):
-            fuzzer.fuzz(page_url, form, valid, _good_file(client, name, form))
+            files = _good_file(client, name, form)
+            fuzzer.fuzz(page_url, form, valid, files)
+            for values, only in MODES.get(name, []) if form.method == "post" else []:
+                fuzzer.fuzz(page_url, form, valid | values, files, only=only)
             if form.method == "get":
                 # A choice made by GET (the screening's list) opens the form that posts.
                 response = client.get(page_url, _fill(form, form.baseline()))
@@ -584,6 +636,10 @@ def test_bad_input_in_every_field_is_refused_cleanly(client, plain_templates, na
                     for inner in forms_of(response.content.decode()):
                         if inner.method == "post" and not inner.action:
                             fuzzer.fuzz(next_url, inner, valid)
+        for param in QUERY_PARAMS.get(name, []):
+            for p in payloads_for(Field(param, "query")):
+                label = f"GET {urlsplit(page_url).path}?{param}={p.name}"
+                fuzzer.submit(label, "get", page_url, {param: [p.value]})
     else:
         page_url, forms = _host_forms(client, name, setup)
         for form in forms:
@@ -631,3 +687,8 @@ def test_bad_files_are_refused_cleanly(client, plain_templates, name):
             extra={"CONTENT_LENGTH": str(limit * 10)},
         )  # fmt: skip
     assert not report.problems, "\n".join(report.problems)
+
+
+def test_every_page_with_query_parameters_is_a_url():
+    names = {name for name, _ in _names(get_resolver().url_patterns)}
+    assert set(QUERY_PARAMS) - names == set(), "these QUERY_PARAMS rows have no URL any more"
