@@ -119,7 +119,7 @@ def _record(row: dict, path: Path, label: str, line: int) -> tuple[str, LinkageR
             )
     birth_year = None
     if values["birth_year"]:
-        if not values["birth_year"].isdigit() or len(values["birth_year"]) != 4:
+        if not values["birth_year"].isdecimal() or len(values["birth_year"]) != 4:
             raise InputError(
                 f"{label} file {path}, line {line}, column birth_year: "
                 f"{values['birth_year'][:40]!r} is not a four-digit year."
