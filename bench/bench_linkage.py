@@ -15,6 +15,10 @@ each. Run alone (``--only linkage``), it seeds 5,000 cases first.
   (generated here from FEBRL's name columns, with planted perturbed copies) deduplicated
   with LSH blocking: time, pairs compared, precision/recall on the planted copies, peak
   memory (tracemalloc and ru_maxrss). Encoding them takes minutes: the heavy figure.
+- clustering (``payvand linkage cluster``): the job on the organisations' stored encodings
+  (database read, compare, consent check, keys written, audited); and its comparison and
+  clustering steps on the deduplication's synthetic records spread over 20 organisations
+  (each planted copy in another organisation than its original).
 - anonlink: bench/anonlink_compare.py in its own venv (``BENCH_ANONLINK_PYTHON``, default
   /tmp/anonlink-venv/bin/python) when it exists; its output goes into the notes.
 """
@@ -33,7 +37,7 @@ import numpy as np
 from bench.harness import Context, Figure
 from payvand.cases.models import Case
 from payvand.demo.seed import seed_cases
-from payvand.linkage import encoding, evaluation, matching
+from payvand.linkage import clustering, encoding, evaluation, matching
 from payvand.linkage.models import Basis
 from payvand.linkage.selectors import matches_elsewhere
 from payvand.linkage.services import organisation_encode, participation_set
@@ -48,6 +52,7 @@ def run(ctx: Context) -> list[Figure]:
     figures += _organisations(ctx)
     figures += _matcher(ctx)
     figures += _quality(ctx)
+    figures += _cluster_job(ctx)
     figures += _dedup(ctx)
     figures += _anonlink(ctx)
     return figures
@@ -59,6 +64,28 @@ def _dedup(ctx: Context) -> list[Figure]:
         return []
     figures, notes = dedup_figures(n, bits=16, tables=40)
     ctx.notes.extend(notes)
+    return figures
+
+
+def _cluster_job(ctx: Context) -> list[Figure]:
+    """`payvand linkage cluster` on the encodings `_organisations` stored (a first run, then
+    a second that finds nothing to change)."""
+    figures = []
+    for label in ("first run", "second run (nothing to change)"):
+        start = time.perf_counter()
+        summary = clustering.survivor_keys_refresh()
+        seconds = time.perf_counter() - start
+        figures.append(
+            Figure(
+                f"linkage cluster, {label}: {summary.encodings} encodings of "
+                f"{summary.organisations} organisations",
+                [seconds * 1000],
+                {
+                    "M pairs compared": round(summary.pairs_compared / 1e6, 1),
+                    "shown": f"{summary.persons} keyed",
+                },
+            )
+        )
     return figures
 
 
@@ -297,7 +324,10 @@ def dedup_figures(n: int, *, bits: int, tables: int) -> tuple[list[Figure], list
             },
         )
     ]
+    cluster_figure, cluster_note = cluster_figures(words, copies)
+    figures.append(cluster_figure)
     notes = [
+        cluster_note,
         f"Deduplication of {n:,} synthetic records ({len(truth):,} planted duplicates): "
         f"{stats.comparisons:,} pairs compared of {n * (n - 1) // 2:,} "
         f"({stats.comparisons / (n * (n - 1) / 2):.2e}), {len(found):,} pairs >= "
@@ -307,6 +337,44 @@ def dedup_figures(n: int, *, bits: int, tables: int) -> tuple[list[Figure], list
         f"find), LSH found {correct:,}; {stats.skipped_buckets} buckets over "
         f"{matching.LSH_MAX_BUCKET} skipped. Peak memory: {traced_peak / 2**20:.0f} MB traced "
         f"(numpy arrays, tracemalloc) during the deduplication, {rss_peak:.0f} MB resident for "
-        f"the whole process (ru_maxrss, includes encoding {n:,} records)."
+        f"the whole process (ru_maxrss, includes encoding {n:,} records).",
     ]
     return figures, notes
+
+
+def cluster_figures(words: np.ndarray, copies: list[int]) -> tuple[Figure, str]:
+    """The clustering job's comparison and clustering on synthetic records spread over 20
+    organisations, each planted copy in another organisation than its original."""
+    n = len(words)
+    rng = np.random.default_rng(20)
+    orgs = rng.integers(0, 20, n)
+    for i, src in enumerate(copies):
+        while src >= 0 and orgs[i] == orgs[src]:
+            orgs[i] = rng.integers(0, 20)
+    start = time.perf_counter()
+    pairs, compared = clustering.strong_pairs(words, orgs)
+    compare_s = time.perf_counter() - start
+    groups = matching.cluster(
+        zip(pairs.score.tolist(), pairs.left.tolist(), pairs.right.tolist(), strict=True),
+        party_of=lambda i: int(orgs[i]),
+    )
+    seconds = time.perf_counter() - start
+    planted = {(src, i) for i, src in enumerate(copies) if src >= 0}
+    found = set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True))
+    figure = Figure(
+        f"cluster {n:,} SYNTHETIC encodings of 20 organisations (strong pairs, "
+        f"{'LSH' if compared < n * (n - 1) // 2 else 'all pairs'}, greedy union-find; 1 core)",
+        [seconds * 1000],
+        {
+            "M pairs compared": round(compared / 1e6, 1),
+            "recall": f"{len(planted & found) / len(planted):.4f}" if planted else "",
+        },
+    )
+    note = (
+        f"Clustering {n:,} synthetic encodings: {compared:,} pairs compared in {compare_s:.0f} s "
+        f"(LSH {clustering.LSH_TABLES} tables x {clustering.LSH_BITS} bits above "
+        f"{matching.EXHAUSTIVE_LIMIT:,} pairs), {len(pairs):,} strong links across "
+        f"organisations, {len(groups):,} clusters in {seconds - compare_s:.1f} s; "
+        f"{len(planted & found):,} of {len(planted):,} planted copies linked."
+    )
+    return figure, note

@@ -268,9 +268,12 @@ def _write(clusters: list[list[int]], version: str) -> tuple[int, int, int, int,
     for key, people in by_key.items():
         for chunk in _chunks(people):
             SurvivorKey.objects.filter(person_id__in=chunk).update(key=key, updated_at=now)
+    # ignore_conflicts: a second run started at the same time (cron overlapping a run by
+    # hand) writes the same keys; it must not fail on the rows the first one added.
     SurvivorKey.objects.bulk_create(
         (SurvivorKey(person_id=p, key=key) for p, key in wanted.items() if p not in existing),
         batch_size=CHUNK,
+        ignore_conflicts=True,
     )
     created = sum(1 for p in wanted if p not in existing)
     return created, len(moved), len(gone), len(wanted), len(set(wanted.values()))

@@ -217,3 +217,12 @@ def test_the_command_prints_what_it_did(zarina, capsys):
     out = capsys.readouterr().out
     assert "4 encodings of 3 organisations" in out
     assert "3 persons in 1 survivors" in out
+
+
+def test_after_an_encoder_upgrade_encode_all_and_cluster_bring_everyone_back(zarina, capsys):
+    Encoding.objects.update(version="2.1")  # stored by the previous release
+    assert survivor_keys_refresh().encodings == 0
+    call_command("linkage", "encode", "--all")
+    assert capsys.readouterr().out.count(f"(encoder {encoding.version()})") == 3
+    assert set(Encoding.objects.values_list("version", flat=True)) == {encoding.version()}
+    assert survivor_keys_refresh().persons == 3
