@@ -4,12 +4,18 @@ On PostgreSQL, ``BENCH_STATS_CASES`` (default 1,000,000) **synthetic** survivors
 with bulk SQL (generate_series) — person, case, victim context, an exploitation event and
 a consent to statistics each — under a synthetic organisation ``BSTAT``: seeding that many
 through the services would take hours here, and the tables only read codes. They are not
-sealed, indexed or audited like real cases, and they stay in this throwaway database.
-Then: the facts refresh (`payvand stats refresh`), every table of the statistics page
-built and suppressed from the facts (cache empty), and the page itself, warm (cached), as
-a regional analyst. On SQLite only the CTDC import runs (the tables at 1,000,000 cases
-are a PostgreSQL figure). The CTDC import reads the real 2017 file when it is present
-(``../shared/data/ctdc-2017/``, never committed).
+sealed, indexed or audited like real cases, and they stay in this throwaway database (or,
+with ``--reuse``, in the kept one, topped up rather than seeded again). One record in
+fifty is linked to the next as the same survivor, as the clustering job would.
+
+Then: 1 % of the consents are withdrawn (before the refresh: they are no longer counted),
+the facts refresh (`payvand stats refresh`), 1,000 more consents withdrawn after it, by SQL
+too (the survivors they concern are picked again when a table is computed), every table
+of the statistics page built and suppressed from the facts (cache empty), one table
+alone, and the page itself, warm (cached), as a regional analyst. On SQLite only the
+CTDC import runs (the tables at 1,000,000 cases are a PostgreSQL figure). The CTDC import
+reads the real 2017 file when it is present (``../shared/data/ctdc-2017/``, never
+committed).
 """
 
 import os
@@ -22,7 +28,7 @@ from django.db import connection
 from django.test import Client
 
 from bench.harness import Context, Figure
-from payvand.demo.region import DEMO_PASSWORD, demo_email
+from payvand.demo.region import demo_email
 
 CTDC_FILE = Path(
     os.environ.get(
@@ -67,21 +73,31 @@ FROM generate_series(%(start)s, %(stop)s) AS i
 """
 
 
-def _seed_synthetic(total: int) -> float:
-    """``total`` synthetic consented survivors with bulk SQL; returns seconds."""
+def _seed_synthetic(total: int) -> tuple[int, float]:
+    """Top the synthetic consented survivors up to ``total`` with bulk SQL (a database kept
+    with ``--reuse`` is seeded once); returns how many were added and the seconds taken.
+
+    One record in fifty is linked to the next one as the same survivor (a SurvivorKey
+    row, as the clustering job writes them), so the tables count about 1 % fewer
+    survivors than records and pick the earlier record of each pair.
+    """
     from payvand.accounts.models import User
     from payvand.orgs.models import Organisation
 
-    Organisation.objects.get_or_create(
+    org, _created = Organisation.objects.get_or_create(
         code="BSTAT",
         defaults={"name": "Synthetic statistics (benchmark)", "country": "TJ", "org_type": "NGO"},
     )
     user = User.objects.order_by("pk").first()
     start = time.perf_counter()
     with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM cases_person WHERE organisation_id = %s", [org.pk])
+        existing = cur.fetchone()[0]
+        if existing >= total:
+            return 0, 0.0
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM cases_person")
         first_person = cur.fetchone()[0] + 1
-        cur.execute(SYNTHETIC_SQL, {"user": user.pk, "start": 1, "stop": total})
+        cur.execute(SYNTHETIC_SQL, {"user": user.pk, "start": existing + 1, "stop": total})
         cur.execute(
             """
             INSERT INTO cases_case (public_id, number, organisation_id, person_id, status,
@@ -133,8 +149,42 @@ def _seed_synthetic(total: int) -> float:
             """,
             [user.pk, first_person],
         )
+        cur.execute(
+            """
+            INSERT INTO linkage_survivorkey (person_id, key, updated_at)
+            SELECT p.id, p.id - (p.id - %s) %% 50, now()
+            FROM cases_person p
+            WHERE p.id >= %s AND (p.id - %s) %% 50 IN (0, 1)
+              AND EXISTS (SELECT 1 FROM cases_person q
+                          WHERE q.id = p.id - (p.id - %s) %% 50 + 1 AND q.organisation_id = %s)
+            """,
+            [first_person, first_person, first_person, first_person, org.pk],
+        )
         cur.execute("ANALYZE")
-    return time.perf_counter() - start
+    return total - existing, time.perf_counter() - start
+
+
+WITHDRAW_SQL = """
+UPDATE consent_consent SET withdrawn_on = given_on + 30, withdrawn_by_id = recorded_by_id
+WHERE purpose = 'statistics' AND withdrawn_on IS NULL AND case_id %% {modulus} = {remainder}
+  AND case_id IN (SELECT id FROM cases_case WHERE number LIKE 'BSTAT-%%')
+"""
+RESTORE_SQL = """
+UPDATE consent_consent SET withdrawn_on = NULL, withdrawn_by_id = NULL
+WHERE purpose = 'statistics' AND withdrawn_on IS NOT NULL AND case_id %% {modulus} = {remainder}
+  AND case_id IN (SELECT id FROM cases_case WHERE number LIKE 'BSTAT-%%')
+"""
+# (modulus, remainder): 1 % withdrawn long ago; 1 in 900 (about 1,000) since the refresh.
+LONG_AGO = (100, 7)
+SINCE_REFRESH = (900, 5)
+
+
+def _withdraw(which: tuple[int, int], *, restore: bool = False) -> int:
+    modulus, remainder = which
+    sql = (RESTORE_SQL if restore else WITHDRAW_SQL).format(modulus=modulus, remainder=remainder)
+    with connection.cursor() as cur:
+        cur.execute(sql, [])  # with parameters, so that %% reads as %
+        return cur.rowcount
 
 
 def run(ctx: Context) -> list[Figure]:
@@ -143,18 +193,24 @@ def run(ctx: Context) -> list[Figure]:
         ctx.notes.append("Statistics tables and page at scale: PostgreSQL only.")
         return figures
     from payvand.cases.models import Case
+    from payvand.linkage.models import SurvivorKey
     from payvand.stats.facts import facts_refresh
     from payvand.stats.selectors import CHARTS, Filters, chart_table
 
     total = int(os.environ.get("BENCH_STATS_CASES", "1000000"))
-    seconds = _seed_synthetic(total)
-    figures.append(
-        Figure(
-            f"insert {total} synthetic survivors by bulk SQL (not the services)",
-            [seconds * 1000],
-            {"rows/s": round(total / seconds)},
+    added, seconds = _seed_synthetic(total)
+    if added:
+        figures.append(
+            Figure(
+                f"insert {added} synthetic survivors by bulk SQL (not the services)",
+                [seconds * 1000],
+                {"rows/s": round(added / seconds)},
+            )
         )
-    )
+    else:
+        ctx.notes.append(f"The {total} synthetic survivors were kept from an earlier run.")
+    _withdraw(SINCE_REFRESH, restore=True)  # a kept database: withdrawn by the last run
+    long_ago = _withdraw(LONG_AGO)
     start = time.perf_counter()
     refresh = facts_refresh()
     figures.append(
@@ -162,9 +218,12 @@ def run(ctx: Context) -> list[Figure]:
             f"payvand stats refresh ({refresh.rows} cases)", [(time.perf_counter() - start) * 1000]
         )
     )
+    since = _withdraw(SINCE_REFRESH)
     ctx.notes.append(
         f"{Case.objects.count()} cases during the statistics timings, 90 % of them with "
-        "consent to statistics; the synthetic ones are labelled BSTAT."
+        f"consent to statistics ({long_ago} more withdrawn before the refresh, {since} "
+        f"after it); {SurvivorKey.objects.count()} records linked in pairs as one survivor; "
+        "the synthetic ones are labelled BSTAT."
     )
 
     def all_tables():
@@ -177,21 +236,41 @@ def run(ctx: Context) -> list[Figure]:
     print(f"[stats] six tables: {sorted(samples)}", file=sys.stderr, flush=True)
     one, _ = _measure(lambda: _year_gender(), ctx, samples=min(ctx.samples, 5))
     figures.append(Figure("one suppressed table (year × gender), cache empty", one))
+    sql = _sql_of(_year_gender)
+    ctx.notes.append(
+        f"One table (year × gender) ran {sql[0]} queries taking {sql[1]:.0f} ms in the database "
+        "(the rest is Python: suppression and its linear programmes)."
+    )
 
     try:
         figures.extend(_page(ctx))
     except Exception as error:  # the figures above still count; say why the page has none
         ctx.notes.append(f"statistics page not timed: {type(error).__name__}: {error}")
+    start = time.perf_counter()
+    facts_refresh()
+    figures.append(
+        Figure(
+            "payvand stats refresh again (only the withdrawals since changed)",
+            [(time.perf_counter() - start) * 1000],
+        )
+    )
     return figures
 
 
+def _sql_of(action) -> tuple[int, float]:
+    """How many queries ``action`` ran and their time in ms, as the database answered."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return len(queries), sum(float(q["time"]) for q in queries.captured_queries) * 1000
+
+
 def _page(ctx: Context) -> list[Figure]:
+    from bench.bench_pages import client_login
+
     client = Client(HTTP_HOST=CLIENT_HOST)
-    response = client.post(
-        "/accounts/login/", {"username": demo_email(ANALYST), "password": DEMO_PASSWORD}
-    )
-    if response.status_code != 302:
-        raise RuntimeError(f"login as {ANALYST} answered {response.status_code}")
+    client_login(client, demo_email(ANALYST))
     cache.clear()
     page, response = ctx.measure(lambda: client.get("/stats/"))
     if response.status_code != 200:

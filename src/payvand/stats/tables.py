@@ -107,7 +107,7 @@ def _withdrawn_cases() -> QuerySet:
 # Survivors a withdrawal may have moved are looked up first and named in the two
 # queries, up to this many (the withdrawals since the last refresh: a handful); beyond,
 # the queries look them up themselves.
-NAMED_SURVIVORS = 1000
+NAMED_SURVIVORS = 10_000
 
 
 def materialised_fact_parts(*, organisation=None) -> list[QuerySet]:
