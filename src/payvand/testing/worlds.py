@@ -95,20 +95,23 @@ class CaseSpec:
     owner: int  # among the people who may hold the case (reduced modulo their number)
     assigned: tuple[int, ...]
     extras: frozenset[str]
+    erased: bool  # her personal data erased on request, after everything else
 
 
 @dataclass(frozen=True)
 class ConsentSpec:
     case: int
     purpose: str
-    recipient: int  # organisation (sharing_org) or its country (sharing_country)
+    recipient: int  # another organisation (sharing_org) or its country (sharing_country)
     withdrawn: bool
 
 
 @dataclass(frozen=True)
 class ReferralSpec:
     case: int
-    to_org: int
+    to_org: int  # among the organisations other than the case's
+    consent: str | None  # a sharing consent recorded for it first (else none, or another)
+    consent_withdrawn: bool  # ... and withdrawn once the referral reached its state
     kind: str
     sections: frozenset[str]
     state: str
@@ -120,7 +123,7 @@ class ReferralSpec:
 @dataclass(frozen=True)
 class ContactSpec:
     from_case: int
-    to_case: int
+    to_case: int  # among the cases of other organisations
     state: str
 
 
@@ -180,6 +183,7 @@ def world_specs(
                 owner=st.integers(0, 7),
                 assigned=st.lists(st.integers(0, 7), max_size=2).map(tuple),
                 extras=st.frozensets(st.sampled_from(EXTRAS), max_size=4),
+                erased=st.sampled_from([False, False, False, True]),
             ),
             min_size=1,
             max_size=max_cases,
@@ -218,6 +222,8 @@ def world_specs(
                 ReferralSpec,
                 case=a_case,
                 to_org=org,
+                consent=st.sampled_from([None, Purpose.SHARING_ORG, Purpose.SHARING_COUNTRY]),
+                consent_withdrawn=st.booleans(),
                 kind=st.sampled_from(Kind.values),
                 sections=st.frozensets(st.sampled_from(Section.values)),
                 state=st.sampled_from(list(PATHS)),
@@ -225,6 +231,7 @@ def world_specs(
                 by_owner=st.booleans(),
                 messages=st.booleans(),
             ),
+            min_size=1,
             max_size=max_referrals,
         ).map(tuple)
     )
@@ -293,23 +300,24 @@ def build_world(spec: WorldSpec) -> World:
     for contact in spec.contacts:
         _contact_request(world, contact)
     for referral in spec.referrals:
-        _referral(world, referral)
-    withdrawn: set[int] = set()  # the same consent recorded twice is one consent
+        _referral(world, referral, today)
     for consent, consent_spec in zip(consents, spec.consents, strict=True):
-        if consent is not None and consent_spec.withdrawn and consent.pk not in withdrawn:
-            withdrawn.add(consent.pk)
-            from payvand.consent.services import consent_withdraw
+        if consent_spec.withdrawn:
+            _withdraw(world, consent, today)
+    for the_case, case_spec in zip(world.cases, spec.cases, strict=True):
+        if case_spec.erased:
+            from payvand.cases.erasure import person_erase
 
-            holder = _current(world.cases[consent_spec.case])
+            holder = _current(the_case)
             try:
-                consent_withdraw(
-                    consent=Consent.objects.select_related("case__organisation").get(pk=consent.pk),
+                person_erase(
+                    case=holder,
                     by=supervisors[holder.organisation_id],
-                    withdrawn_on=today,
-                    reason="She changed her mind",
+                    reason="SurvivorRequest",
+                    confirm=holder.number,
                 )
             except REFUSALS:
-                world.refused["consent withdrawal"] += 1
+                world.refused["erasure"] += 1
     for index, org_spec in enumerate(spec.orgs):
         if org_spec.directory_service is not None:
             from payvand.directory.tests.factories import service
@@ -447,27 +455,51 @@ def _record(extra: str, the_case: Case, by: User, today: dt.date) -> None:
         raise ValueError(f"Unknown extra {extra!r}")
 
 
-def _consent(world: World, spec: ConsentSpec, today: dt.date) -> Consent | None:
+def _other_org(world: World, index: int, own: int) -> Organisation:
+    """The ``index``-th organisation of the world other than ``own`` (modulo their number)."""
+    others = [org for org in world.orgs if org.pk != own]
+    return others[index % len(others)]
+
+
+def _consent(world: World, spec: ConsentSpec, today: dt.date) -> Consent:
+    the_case = _current(world.cases[spec.case])
+    recipient = _other_org(world, spec.recipient, the_case.organisation_id)
+    return _consent_to(world, the_case, spec.purpose, recipient, today)
+
+
+def _consent_to(world: World, the_case: Case, purpose: str, recipient, today) -> Consent:
     from payvand.consent.services import consent_record
 
-    the_case = _current(world.cases[spec.case])
-    recipient = world.orgs[spec.recipient]
     values: dict = {}
-    if spec.purpose == Purpose.SHARING_ORG:
-        if recipient.pk == the_case.organisation_id:
-            world.refused["consent to share with itself"] += 1
-            return None
+    if purpose == Purpose.SHARING_ORG:
         values["recipient_org"] = recipient
-    elif spec.purpose == Purpose.SHARING_COUNTRY:
+    elif purpose == Purpose.SHARING_COUNTRY:
         values["recipient_country"] = recipient.country
     return consent_record(
         case=the_case,
         by=world.supervisors[the_case.organisation_id],
-        purpose=spec.purpose,
+        purpose=purpose,
         given_on=today - dt.timedelta(days=1),
         recorded_how="written_signed",
         **values,
     )
+
+
+def _withdraw(world: World, consent: Consent, today: dt.date) -> None:
+    from payvand.consent.services import consent_withdraw
+
+    consent = Consent.objects.select_related("case__organisation").get(pk=consent.pk)
+    if consent.withdrawn_on is not None:
+        return  # the same consent recorded twice is one consent
+    try:
+        consent_withdraw(
+            consent=consent,
+            by=world.supervisors[consent.case.organisation_id],
+            withdrawn_on=today,
+            reason="She changed her mind",
+        )
+    except REFUSALS:
+        world.refused["consent withdrawal"] += 1
 
 
 def _contact_request(world: World, spec: ContactSpec) -> None:
@@ -478,10 +510,12 @@ def _contact_request(world: World, spec: ContactSpec) -> None:
     """
     from payvand.linkage.models import ContactRequest, ContactState
 
-    asking, matched = _current(world.cases[spec.from_case]), _current(world.cases[spec.to_case])
-    if asking.organisation_id == matched.organisation_id:
-        world.refused["contact request within one organisation"] += 1
+    asking = _current(world.cases[spec.from_case])
+    others = [c for c in map(_current, world.cases) if c.organisation_id != asking.organisation_id]
+    if not others:
+        world.refused["contact request: no other organisation's case"] += 1
         return
+    matched = others[spec.to_case % len(others)]
     answered = spec.state != ContactState.PENDING
     ContactRequest.objects.get_or_create(
         from_case=asking,
@@ -498,7 +532,7 @@ def _contact_request(world: World, spec: ContactSpec) -> None:
     )
 
 
-def _referral(world: World, spec: ReferralSpec) -> None:
+def _referral(world: World, spec: ReferralSpec, today: dt.date) -> None:
     from payvand.consent.selectors import consent_allows
     from payvand.referrals.services import (
         message_post,
@@ -508,10 +542,10 @@ def _referral(world: World, spec: ReferralSpec) -> None:
     )
 
     the_case = _current(world.cases[spec.case])
-    to_org = world.orgs[spec.to_org]
-    if to_org.pk == the_case.organisation_id:
-        world.refused["referral to its own organisation"] += 1
-        return
+    to_org = _other_org(world, spec.to_org, the_case.organisation_id)
+    consent = None
+    if spec.consent is not None:
+        consent = _consent_to(world, the_case, spec.consent, to_org, today)
     supervisor = world.supervisors.get(the_case.organisation_id)
     sender = the_case.owner if spec.by_owner or supervisor is None else supervisor
     sections = set(spec.sections)
@@ -557,3 +591,5 @@ def _referral(world: World, spec: ReferralSpec) -> None:
             return
     if spec.messages and referral.state in (State.ACCEPTED, State.IN_PROGRESS):
         message_post(referral=referral, by=receiver, text="She is with us now.")
+    if consent is not None and spec.consent_withdrawn:
+        _withdraw(world, consent, today)

@@ -134,3 +134,96 @@ def test_a_selector_without_its_organisation_filter_fails_the_property():
     # place of the real selector: the property must fail, with a leak.
     with pytest.raises(ScopeLeak):
         scoping_property(BROKEN, report_multiple_bugs=False)
+
+
+# --- what the property found, pinned --------------------------------------------------
+
+
+def _transferred(sender_org, receiver_org):
+    """A case of ``sender_org`` transferred to ``receiver_org`` and accepted there."""
+    from payvand.referrals.services import referral_transition
+    from payvand.referrals.tests.helpers import consent_to, send
+
+    sender, receiver = member(Role.SUPERVISOR, sender_org), member(Role.SUPERVISOR, receiver_org)
+    moved = case(sender_org, sender)
+    consent_to(moved, sender, receiver_org)
+    referral = send(moved, sender, receiver_org, kind="transfer")
+    referral_transition(referral=referral, action="accept", by=receiver)
+    return moved, referral
+
+
+@pytest.mark.django_db
+def test_referral_counts_count_every_referral_not_one_per_state():
+    from payvand.referrals.selectors import counts_by_state
+    from payvand.referrals.services import referral_transition
+    from payvand.referrals.tests.helpers import consent_to, send
+
+    dushanbe, kabul = OrganisationFactory(country="TJ"), OrganisationFactory(country="AF")
+    sender, receiver = member(Role.SUPERVISOR, dushanbe), member(Role.SUPERVISOR, kabul)
+    survivor = case(dushanbe, sender)
+    consent_to(survivor, sender, kabul)
+    for _ in range(3):
+        referral = send(survivor, sender, kabul)
+        referral_transition(referral=referral, action="decline", by=receiver, reason="NoCapacity")
+    assert counts_by_state(sender) == {"declined": 3}
+
+
+@pytest.mark.django_db
+def test_the_sending_supervisors_still_find_a_transfer_once_the_case_has_moved():
+    from payvand.referrals.selectors import counts_by_state, referral_get, referral_lists
+
+    dushanbe, kabul = OrganisationFactory(country="TJ"), OrganisationFactory(country="AF")
+    _moved, referral = _transferred(dushanbe, kabul)
+    colleague = member(Role.SUPERVISOR, dushanbe)  # did not send it
+    assert referral_get(colleague, referral.public_id)[1] == "sender"
+    assert counts_by_state(colleague) == {"accepted": 1}
+    assert [r.pk for r in referral_lists(colleague)["sent"]] == [referral.pk]
+    assert counts_by_state(member(Role.CASEWORKER, dushanbe)) == {}
+
+
+@pytest.mark.django_db
+def test_the_contact_requests_page_names_no_case_of_another_organisation():
+    from payvand.linkage.models import ContactRequest
+    from payvand.linkage.selectors import case_of_person
+
+    tashkent, dushanbe, kabul = (OrganisationFactory(country=c) for c in ("UZ", "TJ", "AF"))
+    asking = case(tashkent)
+    moved, _referral = _transferred(dushanbe, kabul)
+    ContactRequest.objects.create(
+        from_case=asking,
+        from_org=tashkent,
+        to_org=dushanbe,
+        to_person=moved.person,
+        strength="strong",
+        asked_by=asking.owner,
+    )
+    supervisor = member(Role.SUPERVISOR, dushanbe)
+    assert case_of_person(supervisor, moved.person_id) is None  # Kabul's case now
+    assert case_of_person(member(Role.SUPERVISOR, kabul), moved.person_id).pk == moved.pk
+
+
+@pytest.mark.django_db
+def test_another_organisations_unpublished_services_are_not_offered():
+    from payvand.directory.selectors import organisation_services
+    from payvand.directory.tests.factories import service
+
+    org = OrganisationFactory()
+    published = service(org, name="Shelter")
+    service(org, name="Draft", is_published=False)
+    assert list(organisation_services(org)) == [published]
+
+
+@pytest.mark.django_db
+def test_a_deactivated_account_holds_no_role_for_the_dashboard_or_statistics():
+    from django.http import Http404
+
+    from payvand.accounts.models import User
+    from payvand.dashboard.selectors import dashboard_for
+    from payvand.stats.selectors import stats_scope
+
+    supervisor = member(Role.SUPERVISOR, OrganisationFactory())
+    User.objects.filter(pk=supervisor.pk).update(is_active=False)
+    supervisor = User.objects.get(pk=supervisor.pk)
+    assert dashboard_for(supervisor).org_panels == []
+    with pytest.raises(Http404):
+        stats_scope(supervisor)
