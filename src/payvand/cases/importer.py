@@ -137,8 +137,13 @@ def _read_rows(name: str, data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
-    yield from _rows(header, enumerate(reader, start=2))
+    try:
+        header = next(reader, None)
+        yield from _rows(header, enumerate(reader, start=2))
+    except csv.Error as exc:  # a cell past csv's field size limit (128 KB), for one
+        raise ImportFileError(
+            _("Line %(line)s cannot be read: %(error)s.") % {"line": reader.line_num, "error": exc}
+        ) from None
 
 
 def _read_xlsx(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
