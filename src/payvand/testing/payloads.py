@@ -134,5 +134,41 @@ def bad_files(limit_bytes: int) -> list[tuple[str, str, bytes]]:
         ("exe", "setup.exe", WINDOWS_EXE),
         ("script_name", SCRIPT + IMG + ".csv", b"id\n1\n"),
         ("nul_name", "a\x00b.csv", b"id\n1\n"),
+        ("deep_json", "deep.json", b"[" * 200_000),
+        ("broken_xlsx", "cases.xlsx", b"PK\x03\x04" + b"\x00" * 200),
         ("too_big", "big.csv", b"a" * (limit_bytes + 1)),
+    ]
+
+
+CELL_PAYLOADS = ["nul", "controls", "bidi", "xss", "huge_number", "superscript_digits",
+                 "year_99999", "month_13"]  # fmt: skip
+
+
+def bad_csv_files(template: bytes) -> list[tuple[str, bytes]]:
+    """A CSV import (header and first row of ``template``) with each cell of the first row
+    replaced in turn by each of CELL_PAYLOADS; then whole-file oddities."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(template.decode("utf-8-sig"))))
+    header, first = rows[0], rows[1]
+
+    def file_of(*body: list[str]) -> bytes:
+        out = io.StringIO()
+        csv.writer(out).writerows([header, *body])
+        return out.getvalue().encode()
+
+    per_cell = [
+        (f"{column}={name}", file_of([*first[:i], P[name].value, *first[i + 1 :]]))
+        for i, column in enumerate(header)
+        for name in CELL_PAYLOADS
+    ]
+    return [
+        *per_cell,
+        ("cell past csv's field limit", file_of([MEGABYTE[:200_000], *first[1:]])),
+        ("more cells than columns", file_of([*first, "extra", "extra"])),
+        ("header only", file_of()),
+        ("header twice", file_of(header, first)),
+        ("semicolons", file_of(first).replace(b",", b";")),
+        ("a lone quote", file_of(first) + b'"unclosed\n'),
     ]

@@ -57,7 +57,7 @@ from payvand.testing.factories import (
 )
 from payvand.testing.htmlforms import Field, Form, forms_of
 from payvand.testing.matrix import ANON
-from payvand.testing.payloads import MARKERS, bad_files, payloads_for
+from payvand.testing.payloads import MARKERS, bad_csv_files, bad_files, payloads_for
 
 # The role that tries a URL: the first of these allowed to use it in its own organisation.
 PREFERENCE = [Role.SUPERVISOR, Role.CASEWORKER, Role.ORG_ADMIN, Role.PLATFORM_ADMIN,
@@ -677,6 +677,14 @@ def test_bad_files_are_refused_cleanly(client, plain_templates, name):
         )  # fmt: skip
         if case_name in ("too_big", "empty") and outcome == "accepted":
             report.add(f"upload {case_name}", "accepted")
+    if name == "cases:import":
+        # A well-formed file with bad values: each cell of a row, then whole-file oddities.
+        template = _good_file(client, name, form)[file_field][1]
+        for case_name, content in bad_csv_files(template):
+            fuzzer.submit(
+                f"import {case_name}", "post", setup.url, base,
+                files=_fresh({file_field: ("cases.csv", content)}),
+            )  # fmt: skip
     if name == "attachments:add":
         # A request that says it carries more than the limit is refused before its body
         # is read (the other upload forms read the body first: the test client cannot
