@@ -26,5 +26,6 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
 ]
 
+handler400 = "payvand.core.views.bad_request"
 handler404 = "payvand.core.views.not_found"
 handler500 = "payvand.core.views.server_error"

@@ -6,7 +6,8 @@ to try again (``Retry-After``), not read "Something went wrong". Django turns an
 uncaught exception into the 500 handler (``payvand.core.views.server_error``), even
 one raised in a middleware before the view (the session or the user's row); that
 handler asks :func:`database_unavailable` and answers with
-:func:`unavailable_response`.
+:func:`unavailable_response`. The 400 handler does the same when saving the session
+after the view failed for that reason (:func:`session_lost_to_outage`).
 
 Nothing here touches the database: the page is rendered without context
 processors (no user, no messages, no session) in the language the request itself
@@ -53,6 +54,25 @@ def database_unavailable(exception: BaseException | None) -> bool:
         return False
     kinds = _unavailable_types()
     return isinstance(exception, kinds) or isinstance(exception.__cause__, kinds)
+
+
+def session_lost_to_outage(exception: BaseException | None) -> bool:
+    """Saving the session at the end of the request failed because the database went away.
+
+    Django's SessionMiddleware reports any failed save as ``SessionInterrupted``, a
+    *400 Bad Request* meant for a session deleted meanwhile (signed out in another tab);
+    the database error it stems from is in the exception's context.
+    """
+    from django.contrib.sessions.exceptions import SessionInterrupted
+
+    if not isinstance(exception, SessionInterrupted):
+        return False
+    seen, depth = exception.__context__, 0
+    while seen is not None and depth < 5:
+        if database_unavailable(seen):
+            return True
+        seen, depth = seen.__cause__ or seen.__context__, depth + 1
+    return False
 
 
 def _language(request: HttpRequest) -> str:

@@ -4,11 +4,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from payvand.core.audit.selectors import audit_recent
 from payvand.core.audit.verify import audit_chain_verify
-from payvand.core.unavailable import database_unavailable, unavailable_response
+from payvand.core.unavailable import (
+    database_unavailable,
+    session_lost_to_outage,
+    unavailable_response,
+)
 
 
 def audit_status(request):
@@ -28,6 +33,13 @@ def healthz(request):
     except Exception:  # any database failure means "not ready"
         return JsonResponse({"status": "database unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+def bad_request(request, exception=None):
+    if session_lost_to_outage(exception):
+        return unavailable_response(request)
+    return defaults.bad_request(request, exception)
 
 
 @login_not_required

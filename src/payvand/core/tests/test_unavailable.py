@@ -11,7 +11,13 @@ import socket
 from contextlib import contextmanager
 
 import pytest
-from django.db import IntegrityError, InterfaceError, OperationalError, connection
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+)
 
 from payvand.core.permissions import Role
 from payvand.core.unavailable import RETRY_AFTER_SECONDS
@@ -112,6 +118,28 @@ def test_after_the_user_is_known_the_page_speaks_the_users_language(caseworker_c
         response = client.get("/cases/", HTTP_ACCEPT_LANGUAGE="en")
     text = assert_unavailable_page(response)
     assert '<html lang="ru" dir="ltr">' in text
+
+
+def test_the_database_going_away_while_the_session_is_saved_is_a_503_not_a_400(
+    caseworker_client,
+):
+    client, _user = caseworker_client
+    # The page is made; saving the session at the end of the request fails.
+    with every_statement_fails(OperationalError(REFUSED), only_table='UPDATE "django_session"'):
+        response = client.get("/cases/")
+    assert_unavailable_page(response)
+
+
+def test_a_session_deleted_meanwhile_is_still_a_bad_request(caseworker_client):
+    client, _user = caseworker_client
+    # Signed out in another tab while this request ran: Django's own 400.
+    with every_statement_fails(
+        DatabaseError("Forced update did not affect any rows."),
+        only_table='UPDATE "django_session"',
+    ):
+        response = client.get("/cases/")
+    assert response.status_code == 400
+    assert "Retry-After" not in response
 
 
 def test_a_bug_in_a_query_stays_a_500_not_a_503(caseworker_client):
