@@ -340,11 +340,18 @@ def _html(response) -> bytes:
     return b"".join(response) if response.streaming else response.content
 
 
+# A link that runs script when followed: a URL field that let "javascript:" through.
+_SCRIPT_URL = re.compile(rb"""(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.I)
+
+
 def _check_page(report: Report, label: str, response) -> None:
     body = _html(response)
+    path = response.request["PATH_INFO"]
     for marker in MARKERS:
         if marker.encode() in body:
-            report.add(label, f"payload {marker!r} unescaped in {response.request['PATH_INFO']}")
+            report.add(label, f"payload {marker!r} unescaped in {path}")
+    if _SCRIPT_URL.search(body):
+        report.add(label, f"a javascript: link in {path}")
 
 
 def _error_text(response) -> str:

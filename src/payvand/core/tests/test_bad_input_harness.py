@@ -1,12 +1,13 @@
 """The bad-input test finds what it looks for: each deliberately broken form below (a
 crash, markup written out unescaped, a row left behind by a refusal, a refusal that says
-nothing, a redirect off the site) makes it report exactly that."""
+nothing, a redirect off the site, a javascript: link) makes it report exactly that."""
 
 import pytest
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path
+from django.utils.html import format_html
 
 from payvand.core.tests.test_bad_input import Fuzzer, Report
 from payvand.orgs.models import Organisation
@@ -53,6 +54,11 @@ def silent(request, form):
     return HttpResponseRedirect("/") if form.is_valid() else HttpResponse(PAGE)
 
 
+def script_link(request, form):
+    # Escaped, and still a link that runs script when followed.
+    return HttpResponse(format_html('<a href="{}">Website</a>', request.POST["next"]) + PAGE)
+
+
 def off_site(request, form):
     # The classic mistake: "starts with a slash" lets //evil.example through.
     next_url = request.POST.get("next", "")
@@ -66,6 +72,7 @@ urlpatterns = [
     path("half-written/", _broken(half_written), name="half_written"),
     path("silent/", _broken(silent), name="silent"),
     path("off-site/", _broken(off_site), name="off_site"),
+    path("script-link/", _broken(script_link), name="script_link"),
 ]
 
 EXPECTED = {
@@ -74,6 +81,7 @@ EXPECTED = {
     "half_written": "rejected, yet rows changed: {'orgs_organisation': (0, 1)}",
     "silent": "answered 200 with neither a form error nor a redirect",
     "off_site": "redirects off the site: '//evil.example/%2F..'",
+    "script_link": "a javascript: link in /script-link/",
 }
 
 
