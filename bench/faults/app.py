@@ -122,6 +122,7 @@ class Server:
         self.workers = workers
         self.port = port or free_port()
         self.log_path = prep.data_dir / "serve.log"
+        self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         self.process: subprocess.Popen | None = None
 
     def start(self) -> float:
@@ -185,14 +186,28 @@ class Server:
             time.sleep(0.1)
 
     def log_counts(self) -> dict[str, int]:
-        """Lines of the server's log a reader must know about."""
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        """Lines of this server's log (since this object was made) a reader must know about.
+
+        ``worker boots`` beyond the workers asked for at each start are workers gunicorn
+        had to replace (one that died or hung).
+        """
+        text = self._log_since_created()
         return {
             "Internal Server Error": text.count("Internal Server Error:"),
             "Service Unavailable": text.count("Service Unavailable:"),
+            "Bad Request": text.count("Bad Request:"),
+            # The session's save failed (answered 503 when the database was away).
+            "session save failed": text.count("session was deleted before the request"),
             "WORKER TIMEOUT": text.count("WORKER TIMEOUT"),
-            "worker exited/killed": text.count("was sent SIGKILL") + text.count("Worker exiting"),
+            "worker boots": text.count("Booting worker"),
         }
+
+    def _log_since_created(self) -> str:
+        if not self.log_path.exists():
+            return ""
+        with self.log_path.open("rb") as log:
+            log.seek(self._log_offset)
+            return log.read().decode(errors="replace")
 
 
 @contextmanager

@@ -206,7 +206,7 @@ class Recorder:
         with self._lock:
             self.samples.append(sample)
 
-    def ack(self, **write: str) -> None:
+    def ack(self, **write) -> None:
         with self._lock:
             self.acked.append(write)
 
@@ -224,6 +224,7 @@ class Browser:
         self.port = port
         self.recorder = recorder
         self.cookies: dict[str, str] = {}
+        self.last: Response | None = None
 
     def send(
         self, method: str, path: str, label: str, *, data=None, expect=(200,), shown_again=None
@@ -252,10 +253,12 @@ class Browser:
             ms = (time.perf_counter() - clock) * 1000
             detail = f"no answer: {type(error).__name__}: {error}"
             self.recorder.add(Sample(label, method, started, ms, None, "error", detail))
+            self.last = None
             return None
         finally:
             conn.close()
         ms = (time.perf_counter() - clock) * 1000
+        self.last = response
         self._keep_cookies(response.set_cookies)
         outcome, detail = self._judge(method, response, expect, shown_again)
         self.recorder.add(Sample(label, method, started, ms, response.status, outcome, detail))
@@ -300,9 +303,35 @@ class SignInFailed(RuntimeError):
     pass
 
 
-def sign_in(browser: Browser, account: dict) -> None:
+class Unavailable(SignInFailed):
+    """The server answered 503 while signing in: the database is away for a moment."""
+
+
+def _unless_unavailable(response: Response | None) -> None:
+    if response is not None and response.status == 503:
+        raise Unavailable("503 while signing in")
+
+
+def sign_in(browser: Browser, account: dict, patience: float = 180.0) -> None:
+    """Sign in; on a 503 (the database away) wait and start again, as a person would.
+
+    She waits for her app's next code: the one she typed may have been used up even
+    though the answer was lost (django-otp accepts each code once).
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return _sign_in_once(browser, account)
+        except Unavailable:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(30 - time.time() % 30 + 1)
+
+
+def _sign_in_once(browser: Browser, account: dict) -> None:
     """The login form, then the second-factor page with the app's current code."""
     page = browser.page("/accounts/login/", "sign in page")
+    _unless_unavailable(browser.last)
     form = next((f for f in forms_of(page.text) if "username" in f.names()), None) if page else None
     if form is None:
         raise SignInFailed("no login form")
@@ -312,6 +341,7 @@ def sign_in(browser: Browser, account: dict) -> None:
         "sign in",
         form.data(username=account["email"], password=account["password"]),
     )
+    _unless_unavailable(response)
     if response is None or response.status != 302:
         raise SignInFailed(f"login answered {response.status if response else 'nothing'}")
     path = response.location or "/"
@@ -320,6 +350,7 @@ def sign_in(browser: Browser, account: dict) -> None:
             raise SignInFailed("the account has no authenticator")
         if path.startswith("/accounts/2fa/"):
             page = browser.page(path, "second factor page")
+            _unless_unavailable(browser.last)
             form = (
                 next((f for f in forms_of(page.text) if "code" in f.names()), None)
                 if page
@@ -332,6 +363,7 @@ def sign_in(browser: Browser, account: dict) -> None:
             )
         else:
             response = browser.send("GET", path, "sign in: landing page", expect=(200, 302))
+        _unless_unavailable(response)
         if response is None:
             raise SignInFailed(f"no answer at {path}")
         if response.status == 200:
@@ -362,6 +394,7 @@ class Person:
         self.own_cases: list[str] = []  # registered by this person
         self.numbers: list[str] = []
         self.referrals: list[str] = []  # seen in the referral list
+        self.attempts = 0  # sendings of the last form
         self.own_referrals: list[str] = []  # sent by this person
 
     @property
@@ -453,7 +486,7 @@ class Person:
             return None
         public_id = match.group(1)
         submission = dict(data).get("submission_id", "")
-        self.browser.recorder.ack(kind="case", public_id=public_id, submission_id=submission)
+        self._ack(kind="case", public_id=public_id, submission_id=submission)
         self.own_cases.append(public_id)
         return public_id
 
@@ -471,9 +504,7 @@ class Person:
         response = self._post(form, path, "add note", data, retry_until)
         if response is None or response.status != 302:
             return False
-        self.browser.recorder.ack(
-            kind="note", case=case, submission_id=dict(data).get("submission_id", "")
-        )
+        self._ack(kind="note", case=case, submission_id=dict(data).get("submission_id", ""))
         return True
 
     def send_referral(self, retry_until: float = 0.0, case: str | None = None) -> str | None:
@@ -504,7 +535,7 @@ class Person:
         if response is None or response.status != 302 or not match:
             return None
         public_id = match.group(1)
-        self.browser.recorder.ack(
+        self._ack(
             kind="referral",
             public_id=public_id,
             case=case,
@@ -527,7 +558,7 @@ class Person:
         response = self._post(form, path, "referral message", data, retry_until)
         if response is None or response.status != 302:
             return False
-        self.browser.recorder.ack(
+        self._ack(
             kind="message", referral=referral, submission_id=dict(data).get("submission_id", "")
         )
         return True
@@ -535,13 +566,20 @@ class Person:
     def _post(self, form: Form, path: str, label: str, data, retry_until: float, shown_again=None):
         """Send the form; if nothing answered, send the same form again (its one-time id
         makes that safe) until ``retry_until`` — what a person does after a crash."""
+        self.attempts = 0
         while True:
+            self.attempts += 1
             response = self.browser.submit(form, path, label, data, shown_again)
             if response is not None and response.status != 503:
                 return response
             if time.monotonic() >= retry_until:
                 return response
             time.sleep(0.5)
+
+    def _ack(self, **write) -> None:
+        """The write was acknowledged; ``attempts`` > 1: the form was sent again after
+        getting no answer (the first may have been saved, its reply lost)."""
+        self.browser.recorder.ack(**write, attempts=self.attempts)
 
 
 def _duplicates_shown(response: Response) -> bool:
@@ -565,17 +603,46 @@ DAY = [
 ]
 
 
+class Crowd:
+    """The people of one run: when the last has signed in, ``duration`` seconds of work
+    begin for everyone (those signed in earlier are already working)."""
+
+    def __init__(self, size: int, duration: float) -> None:
+        self.size = size
+        self.duration = duration
+        self.failures: list[str] = []
+        self.steady_from: float | None = None  # time.monotonic() when all were in
+        self.until: float | None = None
+        self.everyone_in = threading.Event()
+        self._arrived = 0
+        self._lock = threading.Lock()
+
+    def arrived(self, failure: str | None = None) -> None:
+        with self._lock:
+            self._arrived += 1
+            if failure:
+                self.failures.append(failure)
+            if self._arrived == self.size:
+                self.steady_from = time.monotonic()
+                self.until = self.steady_from + self.duration
+                self.everyone_in.set()
+
+    def working(self) -> bool:
+        return self.until is None or time.monotonic() < self.until
+
+
 def working_day(
-    person: Person, until: float, stop: threading.Event, think: tuple[float, float]
+    person: Person, crowd: Crowd, stop: threading.Event, think: tuple[float, float]
 ) -> None:
-    """Random actions, each followed by a pause to read or type, until ``until``."""
+    """Random actions, each followed by a pause to read or type, until the crowd's end."""
     weights = [w for w, _ in DAY]
     actions = [name for _, name in DAY]
-    while time.monotonic() < until and not stop.is_set():
+    while crowd.working() and not stop.is_set():
         name = person.rng.choices(actions, weights)[0]
         if name in ("send_referral", "post_message") and not person.supervisor:
             name = "add_note"
         getattr(person, name)()
         pause = person.rng.uniform(*think)
         if pause:
-            stop.wait(min(pause, max(0.0, until - time.monotonic())))
+            left = crowd.until - time.monotonic() if crowd.until is not None else pause
+            stop.wait(min(pause, max(0.0, left)))

@@ -21,6 +21,8 @@ from bench.faults.client import Browser, Person, Recorder, sign_in
 
 RETRY_FOR = 90.0  # seconds a client keeps re-sending an unanswered form
 JOIN_TIMEOUT = 150.0
+KILL_AFTER = (15.0, 30.0)  # seconds of writing before the kill, drawn at random
+AFTER_RESTART = 15.0  # seconds of writing after the server answers again
 
 
 def write_loop(person: Person, stop: threading.Event) -> None:
@@ -53,7 +55,7 @@ def one_run(prep, people: list[Person], recorder: Recorder, workers: int, rng) -
         ]
         for thread in threads:
             thread.start()
-        time.sleep(rng.uniform(8, 15))
+        time.sleep(rng.uniform(KILL_AFTER[0], KILL_AFTER[1]))
         load_average = summary.load_average()
         killed_at = time.time()
         acked_before_kill = len(recorder.acked) - first_ack
@@ -63,7 +65,7 @@ def one_run(prep, people: list[Person], recorder: Recorder, workers: int, rng) -
         restart_s = server.start()
         ready_at = time.time()
         app.progress(f"server restarted in {restart_s:.1f}s")
-        time.sleep(10)
+        time.sleep(AFTER_RESTART)
         stop.set()
         deadline = time.monotonic() + JOIN_TIMEOUT
         for thread in threads:
@@ -81,6 +83,11 @@ def one_run(prep, people: list[Person], recorder: Recorder, workers: int, rng) -
         and not (killed_at - 0.5 <= s.started + s.ms / 1000 and s.started <= ready_at)
     ]
     verified = app.verify(prep, recorder.acked)
+    sent_again = [a for a in recorder.acked[first_ack:] if a.get("attempts", 1) > 1]
+    created = verified["sent_again_created"]
+    saved_before_kill = sum(
+        1 for a in sent_again if created.get(a["submission_id"], 1e18) < killed_at
+    )
     passed = (
         not verified["missing"]
         and not verified["partial"]
@@ -93,6 +100,9 @@ def one_run(prep, people: list[Person], recorder: Recorder, workers: int, rng) -
         "in_flight_at_kill": len([s for s in in_flight if s.outcome == "error"]),
         "killed_pids": killed,
         "restart_s": restart_s,
+        "acked_this_run": len(recorder.acked) - first_ack,
+        "sent_again": len(sent_again),
+        "saved_before_kill_reply_lost": saved_before_kill,
         "requests": len(samples),
         "problems": summary.problems(outside, outcomes=("error", "refused", "unavailable")),
         "stuck_clients": stuck,

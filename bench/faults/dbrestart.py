@@ -15,7 +15,7 @@ import time
 
 from bench.faults import app, pg, summary
 from bench.faults.client import Recorder
-from bench.faults.load import SIGN_IN_LABELS, Workload, run_people
+from bench.faults.load import SIGN_IN_LABELS, SIGN_IN_TIMEOUT, Workload, run_people
 
 SETTLE = 5.0  # seconds after the restart in which a request begun before may still fail
 
@@ -24,10 +24,11 @@ def one_run(prep, cluster, workload: Workload, outage_at: float, outage: float, 
     recorder = Recorder()
     stop = threading.Event()
     with app.server(prep, workers) as server:
-        threads, steady_from, until, failures = run_people(
-            server.port, prep.accounts, recorder, workload, stop
-        )
-        time.sleep(max(0.0, steady_from + outage_at - time.monotonic()))
+        threads, crowd = run_people(server.port, prep.accounts, recorder, workload, stop)
+        if not crowd.everyone_in.wait(SIGN_IN_TIMEOUT):
+            stop.set()
+            raise RuntimeError(f"not everyone signed in within {SIGN_IN_TIMEOUT}s")
+        time.sleep(outage_at)
         load_average = summary.load_average()
         stopped_at = time.time()
         stop_s = cluster.stop(stop_mode)
@@ -37,7 +38,7 @@ def one_run(prep, cluster, workload: Workload, outage_at: float, outage: float, 
         ready_at = time.time()
         app.progress(f"PostgreSQL started again in {start_s:.1f}s")
         for thread in threads:
-            thread.join(max(0.0, until + 90 - time.monotonic()))
+            thread.join(max(0.0, crowd.until + 90 - time.monotonic()))
         stop.set()
         log_counts = server.log_counts()
     samples = [s for s in recorder.samples if s.label not in SIGN_IN_LABELS]
@@ -60,7 +61,7 @@ def one_run(prep, cluster, workload: Workload, outage_at: float, outage: float, 
         "unavailable": len(unavailable),
         "unavailable_outside": len(outside),
         "errors": len(errors),
-        "sign_in_failures": failures,
+        "sign_in_failures": crowd.failures,
         "problems": summary.problems(errors) + summary.problems(outside, outcomes=("unavailable",)),
         "stop_s": stop_s,
         "start_s": start_s,
@@ -71,14 +72,14 @@ def one_run(prep, cluster, workload: Workload, outage_at: float, outage: float, 
         "load_average": load_average,
         "passed": not errors
         and not outside
-        and not failures
+        and not crowd.failures
         and bool(unavailable)
         and not log_counts["Internal Server Error"],
     }
 
 
 def run(*, runs, users, duration, outage, stop_mode, think, cases, worked, workers) -> dict:
-    outage_at = max(5.0, (duration - outage) / 3)
+    outage_at = max(5.0, (duration - outage) / 3)  # seconds after everyone signed in
     results = []
     # Each run signs everyone in anew, and a TOTP code is accepted once per account:
     # the accounts of one run are not those of the next.

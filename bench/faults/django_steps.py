@@ -205,6 +205,7 @@ def verify(acked_path: Path) -> dict:
     }
     return {
         "acknowledged": {kind: len(writes) for kind, writes in by_kind.items()},
+        "sent_again_created": _created_of_sent_again(acked),
         "missing": missing,
         "partial": {name: n for name, n in partial.items() if n},
         "totals": {
@@ -215,6 +216,26 @@ def verify(acked_path: Path) -> dict:
             "audit rows": AuditEvent.objects.count(),
         },
     }
+
+
+def _created_of_sent_again(acked: list[dict]) -> dict[str, float]:
+    """When each write acknowledged only after its form was sent again was saved (epoch
+    seconds, by submission id): before the kill means the first sending was saved and
+    only its reply was lost, and the second sending found it instead of saving twice."""
+    from payvand.assistance.models import CaseNote
+    from payvand.cases.models import Case
+    from payvand.referrals.models import Message, Referral
+
+    when_field = {Case: "created_at", Referral: "created_at", Message: "at", CaseNote: "created_at"}
+    models = {"case": Case, "referral": Referral, "message": Message, "note": CaseNote}
+    found: dict[str, float] = {}
+    for kind, model in models.items():
+        ids = [w["submission_id"] for w in acked if w["kind"] == kind and w.get("attempts", 1) > 1]
+        rows = model.objects.filter(submission_id__in=ids).values_list(
+            "submission_id", when_field[model]
+        )
+        found.update({str(sid): when.timestamp() for sid, when in rows})
+    return found
 
 
 def _cases_without_audit(case_model, audit_model) -> int:

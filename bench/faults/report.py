@@ -94,14 +94,23 @@ def _crash(r: dict) -> list[str]:
         "its first transition and audit row), no half-written record anywhere, and "
         "`payvand audit verify` OK.",
         "",
-        "| run | acknowledged before the kill | in flight at the kill | processes killed "
-        "| restart s | acknowledged in all | missing | partial | audit verify | load average |",
-        "|--:|--:|--:|--:|--:|--:|--:|--:|---|---|",
+        "*Sent again* counts the forms that got no answer and were sent again until "
+        "acknowledged; *saved before the kill* those among them that the database already "
+        "held from their first sending (the reply was lost, the second sending found the "
+        "record instead of saving it twice). *Checked* is every write acknowledged so far "
+        "(the runs share one database).",
+        "",
+        "| run | acknowledged (before the kill) | requests cut by the kill | processes killed "
+        "| restart s | sent again | saved before the kill | checked | missing | partial "
+        "| audit verify | load average |",
+        "|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|---|---|",
     ]
     for i, run in enumerate(r["runs"], 1):
         lines.append(
-            f"| {i} | {run['acked_before_kill']} | {run['in_flight_at_kill']} | "
-            f"{len(run['killed_pids'])} | {run['restart_s']:.1f} | "
+            f"| {i} | {run['acked_this_run']} ({run['acked_before_kill']}) | "
+            f"{run['in_flight_at_kill']} | "
+            f"{len(run['killed_pids'])} | {run['restart_s']:.1f} | {run['sent_again']} | "
+            f"{run['saved_before_kill_reply_lost']} | "
             f"{_acks(run['verify']['acknowledged'])} | {len(run['verify']['missing'])} | "
             f"{sum(run['verify']['partial'].values())} | "
             f"{' '.join(run['verify']['audit verify'])} | {run['load_average']} |"
