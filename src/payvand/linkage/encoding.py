@@ -93,8 +93,8 @@ YEAR_TOLERANCE = 2
 # separates Zarina from Zorin. Chosen on FEBRL 4 and the cross-script set (README; not
 # held-out data, though other draws of the cross-script set agree).
 #
-# Version 3 (measured in README and bench/RESULTS.md; cross-script set at 0.75 from P 0.924 /
-# R 0.943 to 0.957 / 0.985 on its first 335 people, FEBRL 4 from 1.000 / 0.991 to
+# Version 3 (measured in README and bench/RESULTS.md; cross-script set from P 0.924 / R 0.943
+# at 0.75 to 0.976 / 0.982 at 0.76 on its first 335 people, FEBRL 4 from 1.000 / 0.991 to
 # 1.000 / 0.997): most cross-script misses were a record without family or father's name
 # against a full one — with a budget, the missing family name thinned out the given name's
 # bits as well — and most false matches were brothers, sisters and same-year namesakes. So
