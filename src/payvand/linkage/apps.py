@@ -14,15 +14,18 @@ class LinkageConfig(AppConfig):
         from payvand.consent.services import CONSENT_CHANGED
         from payvand.core import sealed
         from payvand.linkage.services import (
+            encodings_after_move,
             encodings_after_rekey,
             encodings_erase_cases,
             linkage_consent_changed,
         )
 
         # Erasing a survivor's data erases her encodings in the same transaction; purging an
-        # organisation (its keys destroyed, then its indexes rebuilt) drops all of its own.
+        # organisation (its keys destroyed, then its indexes rebuilt) drops all of its own;
+        # a case transferred to another organisation is encoded again as that one's.
         sealed.register_eraser(encodings_erase_cases)
         sealed.register_reindexer(encodings_after_rekey)
+        sealed.register_mover(encodings_after_move)
         # A new survivor of a taking-part organisation is encoded as she is registered, and
         # again (or dropped) whenever her consent for sharing changes.
         if persons_encode_on_registration not in AFTER_REGISTRATION:

@@ -13,8 +13,9 @@ counts at once even before ``linkage_consent_changed`` has dropped the encoding)
 
 Hooks for the other apps (see the README): registration calls ``person_encode`` (or
 ``persons_encode`` for a batch) after the identity is sealed; consent given or withdrawn
-calls ``linkage_consent_changed``; erasure and purge reach ``encodings_erase_cases`` and
-``encodings_after_rekey`` through the registries of core/sealed.py (apps.py registers them).
+calls ``linkage_consent_changed``; erasure, purge and a case's transfer to another
+organisation reach ``encodings_erase_cases``, ``encodings_after_rekey`` and
+``encodings_after_move`` through the registries of core/sealed.py (apps.py registers them).
 
 Every path that deletes encodings goes through ``_encodings_delete``, which also drops the
 persons' survivor keys (clustering.survivor_keys_drop): a survivor who no longer takes
@@ -333,6 +334,20 @@ def encodings_after_rekey(org: Organisation) -> None:
     keys = OrgKey.objects.filter(organisation=org)
     if keys.exists() and not keys.filter(destroyed_at__isnull=True).exists():
         _encodings_delete(Encoding.objects.filter(organisation=org))
+
+
+def encodings_after_move(case: Case, old: Organisation, new: Organisation) -> int:
+    """Mover (core/sealed.py): the case and its person now belong to ``new``. Her encoding
+    named the old organisation and country, so it goes (with her survivor key) and she is
+    encoded again if she takes part in the new one. Returns 0: the move counts re-sealed
+    items, and an encoding is not sealed."""
+    person = Person.objects.get(pk=case.person_id)
+    _encodings_delete(Encoding.objects.filter(person=person))
+    if person.identity is not None and person_takes_part(person):
+        from payvand.cases.services import person_identity
+
+        person_encode(person, person_identity(person=person, by=None, purpose="linkage"))
+    return 0
 
 
 def linkage_consent_changed(case: Case) -> None:

@@ -226,3 +226,27 @@ def test_after_an_encoder_upgrade_encode_all_and_cluster_bring_everyone_back(zar
     assert capsys.readouterr().out.count(f"(encoder {encoding.version()})") == 3
     assert set(Encoding.objects.values_list("version", flat=True)) == {encoding.version()}
     assert survivor_keys_refresh().persons == 3
+
+
+def test_a_case_transferred_to_another_organisation_is_encoded_as_its_own(zarina, region):
+    """Her encoding named the old organisation and country: after the transfer it names
+    the new one (which takes part), and her key goes until the next run."""
+    from django.db import transaction
+
+    from payvand.cases.transfer import case_move
+
+    _tj, af, _uz = region
+    records, stranger = zarina
+    survivor_keys_refresh()
+    tajik = records[0]
+    with transaction.atomic():
+        case_move(case=tajik.cases.get(), to_org=af, owner=member(Role.CASEWORKER, af), by=None)
+    row = Encoding.objects.get(person=tajik)
+    assert (row.organisation_id, row.country) == (af.pk, "AF")
+    assert tajik.pk not in keys()
+    off = OrganisationFactory(country="PK", subdivision="PK-IS")  # does not take part
+    with transaction.atomic():
+        case_move(
+            case=stranger.cases.get(), to_org=off, owner=member(Role.CASEWORKER, off), by=None
+        )
+    assert not Encoding.objects.filter(person=stranger).exists()
