@@ -39,7 +39,9 @@ def _load(r: dict) -> list[str]:
         "simulated person has her own account, signs in through the login form and the "
         "second-factor page (the code computed from her authenticator's key), then works: "
         f"one action, a pause of {think[0]:g}–{think[1]:g} s, the next. People arrive over "
-        f"{r['ramp_s']:.0f} s; the throughput counts the {r['duration_s']:.0f} s after that.",
+        f"{r['ramp_s']:.0f} s (all signed in after {r.get('sign_in_s', 0):.0f} s: Argon2 on busy "
+        f"cores); then everyone works {r['duration_s']:.0f} s, which the throughput and the "
+        "CPU figures count. Latency includes the wait in gunicorn's queue.",
         "",
         f"- Requests: {r['requests']} in all; {r['throughput_rps']:.1f} answered per second "
         f"in the steady part; errors: {r['errors']}; sign-in failures: "
@@ -82,7 +84,7 @@ def _crash(r: dict) -> list[str]:
     verdict = "**passed**" if r["passed"] else "**FAILED**"
     lines = [
         f"### Crash: kill -9 of the server under {r['writers']} writing clients, "
-        f"{len(r['runs'])} runs — {verdict}",
+        f"{_runs(r)} — {verdict}",
         "",
         "`python -m bench.faults crash`: each run starts `payvand serve`, lets "
         f"{r['writers']} signed-in supervisors register cases, send referrals on them, post "
@@ -127,6 +129,11 @@ def _crash(r: dict) -> list[str]:
     return lines
 
 
+def _runs(r: dict) -> str:
+    n = len(r["runs"])
+    return f"{n} run in a row" if n == 1 else f"{n} runs in a row"
+
+
 def _acks(counts: dict) -> str:
     return ", ".join(f"{n} {kind}s" for kind, n in counts.items())
 
@@ -134,24 +141,26 @@ def _acks(counts: dict) -> str:
 def _dbrestart(r: dict) -> list[str]:
     verdict = "**passed**" if r["passed"] else "**FAILED**"
     lines = [
-        f"### Database restart under load, {len(r['runs'])} runs — {verdict}",
+        f"### Database restart under load, {_runs(r)} — {verdict}",
         "",
         f"`python -m bench.faults dbrestart`: {r['users']} people working as in the load "
-        f"test; after {r['outage_at_s']:.0f} s the cluster is stopped (`pg_ctl stop -m "
-        f"{r['stop_mode']}`), left down {r['outage_s']:.0f} s and started again; the server "
-        "is not touched. Every request must be answered either normally or, while the "
-        "database is away, with the 503 page (its `Retry-After` header, its own text, no "
-        "trace of the error); no 500, no other error, and normal answers again right after "
-        "the database is back.",
+        f"test; {r['outage_at_s']:.0f} s after everyone signed in the cluster is stopped "
+        f"(`pg_ctl stop -m {r['stop_mode']}`), left down {r['outage_s']:.0f} s and started "
+        "again; the server is not touched. Every request must be answered either normally "
+        "or, while the database is away, with the 503 page (its `Retry-After` header, its "
+        "own text, no trace of the error); no 500, no other error, and normal answers "
+        "again right after the database is back.",
         "",
         "| run | requests | normal | 503 (page checked) | errors | 503 outside the outage "
-        "| first normal answer after restart s | last 503 after restart s | load average |",
-        "|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+        "| stop s | start s | first normal answer after restart s | last 503 after restart s "
+        "| load average |",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for i, run in enumerate(r["runs"], 1):
         lines.append(
             f"| {i} | {run['requests']} | {run['ok']} | {run['unavailable']} | "
-            f"{run['errors']} | {run['unavailable_outside']} | "
+            f"{run['errors']} | {run['unavailable_outside']} | {run['stop_s']:.1f} | "
+            f"{run['start_s']:.1f} | "
             f"{_s(run['first_ok_after_ready_s'])} | {_s(run['last_503_after_ready_s'])} | "
             f"{run['load_average']} |"
         )
