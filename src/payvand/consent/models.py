@@ -169,7 +169,13 @@ class Consent(models.Model):
                 errors["recipient_org"] = _(
                     "Choose the organisation she or he agreed to share with."
                 )
-            elif self.case_id and self.recipient_org_id == self.case.organisation_id:
+            elif (
+                self._state.adding
+                and self.case_id
+                and self.recipient_org_id == self.case.organisation_id
+            ):
+                # Only when recording it: after a transfer to that very organisation the
+                # survivor must still be able to withdraw it.
                 errors["recipient_org"] = _(
                     "Choose another organisation: your own does not need a sharing consent."
                 )

@@ -189,6 +189,22 @@ def test_withdrawing_makes_consent_allows_false_immediately(org, worker, own_cas
     ).exists()
 
 
+def test_a_sharing_consent_can_be_withdrawn_after_the_case_moved_to_its_recipient(
+    org, worker, own_case
+):
+    from payvand.cases.models import Case
+
+    partner = OrganisationFactory(country="AF", subdivision="AF-KAB")
+    consent = _record(own_case, worker, "sharing_org", recipient_org=partner)
+    # The case is transferred to the very organisation she agreed to share with; the
+    # partner's supervisor now holds it, and she changes her mind.
+    Case.objects.filter(pk=own_case.pk).update(organisation=partner)
+    supervisor = member(Role.SUPERVISOR, partner)
+    moved = Consent.objects.get(pk=consent.pk)
+    consent_withdraw(consent=moved, by=supervisor, withdrawn_on=TODAY, reason="")
+    assert Consent.objects.get(pk=consent.pk).withdrawn_on == TODAY
+
+
 def consents_case_qs(c):
     from payvand.cases.models import Case
 
