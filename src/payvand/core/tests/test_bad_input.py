@@ -6,20 +6,25 @@ every URL that is a page is opened as a role allowed to use it, in an organisati
 up the way the matrix sets it up, and each form on it that posts back to it (or a search
 form that reads it) is submitted once as rendered, then once per field and payload
 (payvand/testing/payloads.py) with that one field replaced. A URL that only takes POSTs
-is reached through the page that carries its form (HOSTS).
+is reached through the page that carries its form (HOSTS); fields that count only in
+another mode of a form are tried again in that mode (MODES); query parameters a page
+reads itself are tried too (QUERY_PARAMS). Uploads get bad files, and the case import
+a well-formed file with bad cells.
 
 Each submission runs in a savepoint that is rolled back afterwards, so every one starts
 from the same state and an accepted payload does not change what the next one meets.
 For each we assert:
 - no 5xx, and no exception out of the view;
-- a POST is answered by a form error (a page with an error on it) or a redirect;
-- no markup payload appears unescaped in the response, nor on the page it redirects to;
+- a POST is answered by a form error (a page that says what is wrong) or a redirect;
+- no markup payload appears unescaped, and no javascript: link, in the response or on
+  the page it redirects to;
 - a redirect stays on this site;
-- a rejected submission (form error, a redirect with an error message, a 4xx) leaves the
+- a refused submission (form error, a redirect with an error message, a 4xx) leaves the
   row count of every table as it was (reads are audited, so the audit trail is exempt).
 
-Choice fields that share their options (the dozens of screening indicators) are tried
-two of a kind; everything else field by field.
+Choice fields that share their options (the dozens of screening indicators), the times
+of day of a week and the forms of a formset are tried one of a kind; every other field
+on its own. test_bad_input_harness.py shows that each check fails on a broken form.
 """
 
 from __future__ import annotations
