@@ -8,6 +8,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payvand.testing.settings")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request by a Dari or Russian user leaves its language active in this thread (the
+    locale middleware activates it); the next test must not start in it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def client():
     """Django's test client, whose sign-ins also pass the second factor (two-factor
