@@ -7,12 +7,16 @@ shows them; tables of three or more are released as cells only.
 1. Primary suppression: every released number — cell or total — between 1 and k − 1 is
    withheld. Zeros are shown: they name nobody (CTDC shows them too).
 2. Complementary suppression: a withheld number must not be recomputable from what is
-   released. For each withheld cell or total the audit solves two linear programmes —
-   the smallest and the largest value it can take, given every released number and
-   that a withheld cell holds at least 1 — and when both are equal, one more number is
-   withheld (the smallest non-zero one that shares a row or a column with it), until no
-   withheld number is determined. This is exact for what a reader can compute by sums
-   and differences of released figures, and for any combination of them.
+   released. The audit asks, for each withheld cell or total, the smallest and the
+   largest value it can take, given every released number and that a withheld cell
+   holds at least 1 (a linear programme; ``determined`` answers most of them without
+   one); when both are equal, a partner is withheld — a non-zero released cell sharing a
+   row or a column with it, preferably one that closes a cycle of withheld cells, else
+   the smallest — and the audit runs again, until no withheld number is determined.
+   Partners are chosen for several exposed cells at once only where they touch
+   different rows and columns: two partners for one pinned pair withhold far more than
+   needed. This is exact for what a reader can compute by sums and differences of
+   released figures, and for any combination of them.
 """
 
 from __future__ import annotations
@@ -105,9 +109,12 @@ def determined(table: Table, members: dict[tuple, list[tuple]]) -> list[tuple]:
     smallest and the largest value the linear programme allows are equal.
 
     The true counts are one solution, so a figure is free as soon as any solution gives
-    it another value. A few programmes over all the figures at once (push every one up,
-    then down, then those still undecided) set most of them free; only the rest get
-    their own two programmes.
+    it another value. Linear algebra settles most figures first: one whose value the
+    released totals fix whatever the bounds (it is a sum and difference of them: no
+    direction that keeps every total moves it) is pinned; one that moves along such a
+    direction far enough within the bounds is free. A few programmes over all the rest at
+    once (push every one up, then down, then those still undecided) set most of those
+    free; only the last get their own two programmes.
     """
     unknown = sorted(table.suppressed)
     if not unknown:
@@ -161,15 +168,48 @@ def determined(table: Table, members: dict[tuple, list[tuple]]) -> list[tuple]:
 
     def free(objective: np.ndarray, since: int = 0) -> bool:
         """Does a solution (found since the ``since``-th) give it another value?"""
-        return any(abs(objective @ (x - truth)) >= 0.5 for x in solutions[since:])
+        return bool(unpinned([(None, objective)], since)[0])
 
-    undecided = targets
+    def unpinned(group: list, since: int = 0) -> np.ndarray:
+        """For each (key, objective) of ``group``: does a solution found since the
+        ``since``-th give it another value?"""
+        if len(solutions) <= since or not group:
+            return np.zeros(len(group), dtype=bool)
+        shifts = np.array(solutions[since:]) - truth
+        objectives = np.array([objective for _key, objective in group])
+        return (np.abs(objectives @ shifts.T) >= 0.5).any(axis=1)
+
+    def keep_pinned(group: list, since: int = 0) -> list:
+        return [t for t, moved in zip(group, unpinned(group, since), strict=True) if not moved]
+
+    # The directions that keep every released total: the null space of the equations.
+    if a_eq is None:
+        keep = np.eye(len(unknown))
+    else:
+        _u, singular, vt = np.linalg.svd(a_eq)
+        rank = int((singular > 1e-9 * max(1.0, singular.max())).sum())
+        keep = vt[rank:].T
+    undecided = []
+    for key, objective in targets:
+        moves = keep.T @ objective
+        if not moves.size or np.abs(moves).max() < 1e-9:
+            pinned.add(key)  # a sum and difference of released figures
+            continue
+        undecided.append((key, objective))
+        along = keep @ moves  # the direction in which its value grows fastest
+        for way in (along, -along):
+            down, up = way < -1e-9, way > 1e-9
+            room = np.concatenate([(truth - 1)[down] / -way[down], (ceiling - truth)[up] / way[up]])
+            step = room.min() if room.size else 0.0
+            if step > 0:
+                solutions.append(truth + step * way)
+    undecided = keep_pinned(undecided)
     direction = -1.0  # linprog minimises: -1 pushes the figures up
     stalled = 0
     while undecided and stalled < 2:
         since = len(solutions)
         solve(direction * sum(objective for _key, objective in undecided))
-        still = [(key, objective) for key, objective in undecided if not free(objective, since)]
+        still = keep_pinned(undecided, since)
         stalled = stalled + 1 if len(still) == len(undecided) else 0
         undecided, direction = still, -direction
     batches = len(solutions)  # the undecided are not moved by these
@@ -198,11 +238,73 @@ def suppress(table: Table) -> Table:
         exposed = determined(table, members)
         if not exposed:
             return table
-        # Hide one more figure for each exposed one, then audit again: one round of
-        # linear programmes per batch, not per figure.
-        for key in exposed:
-            _hide_one_more(table, members, key)
+        # A partner for each exposed cell, the best first, then audit again — but only
+        # where no line through either was touched this round: two partners hidden for
+        # the same pinned pair withhold far more than needed (each pair exposes the
+        # next). The partner of choice closes a cycle of withheld cells — it shares a
+        # line with the exposed cell and another with a figure already withheld — so
+        # values can move around the cycle and none is pinned; else the smallest.
+        partners = sorted(
+            (p, key) for key in exposed if ALL not in key and (p := _partner(table, key))
+        )
+        touched: set[tuple] = set()
+        for (_rank, _value, partner), key in partners:
+            lines = _lines(key) | _lines(partner)
+            if lines & touched:
+                continue
+            table.suppressed.add(partner)
+            touched |= lines
+        if not touched:
+            _hide_one_more(table, members, exposed[0])
     raise RuntimeError("suppression did not converge")  # pragma: no cover
+
+
+def _lines(cell: tuple) -> set[tuple]:
+    """The rows, columns … through ``cell``: its key with one coordinate summed."""
+    return {(*cell[:d], ALL, *cell[d + 1 :]) for d in range(len(cell))}
+
+
+def _partner(table: Table, cell: tuple) -> tuple | None:
+    """(rank, partner): the released non-zero cell to withhold with exposed ``cell``,
+    sharing all but one coordinate with it — in a line where ``cell`` is the only figure
+    withheld, if it has one (that line's total gives it away); cells closing a cycle rank
+    first, then the smallest."""
+    alone = [d for d in range(len(table.categories)) if _alone_in_line(table, cell, d)]
+    best = None
+    for d in alone or range(len(table.categories)):
+        for v in table.categories[d]:
+            other = (*cell[:d], v, *cell[d + 1 :])
+            if other == cell or other in table.suppressed or not table.value(other):
+                continue
+            choice = (not _beside_withheld(table, other, apart_from=d), table.value(other), other)
+            if best is None or choice < best:
+                best = choice
+    return best
+
+
+def _alone_in_line(table: Table, cell: tuple, d: int) -> bool:
+    """Is ``cell`` the only withheld figure of its line along dimension ``d``, the line's
+    total released?"""
+    if (*cell[:d], ALL, *cell[d + 1 :]) in table.suppressed_totals:
+        return False
+    return not any(
+        (*cell[:d], v, *cell[d + 1 :]) in table.suppressed
+        for v in table.categories[d]
+        if v != cell[d]
+    )
+
+
+def _beside_withheld(table: Table, cell: tuple, *, apart_from: int) -> bool:
+    """Does a line through ``cell``, other than the one along ``apart_from``, hold a
+    withheld cell?"""
+    for d, values in enumerate(table.categories):
+        if d == apart_from:
+            continue
+        for v in values:
+            other = (*cell[:d], v, *cell[d + 1 :])
+            if other != cell and other in table.suppressed:
+                return True
+    return False
 
 
 def _hide_one_more(table: Table, members: dict, key: tuple) -> None:

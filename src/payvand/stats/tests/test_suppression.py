@@ -152,3 +152,21 @@ def test_the_audit_finds_what_one_programme_per_figure_finds(seed):
     table.suppressed = {c for c in table.cells() if 0 < table.value(c) < K}
     table.suppressed_totals = {t for t, v in table.totals.items() if 0 < v < K}
     assert determined(table, members) == _pinned_one_by_one(table, members)
+
+
+def test_one_small_cell_withholds_a_rectangle_not_the_whole_table():
+    """Year × gender with one cell of 3: that cell, a partner in its row and the two cells
+    that close the rectangle are withheld; the other years are released (hiding a partner
+    for every pinned cell at once withheld all eight)."""
+    years = ["2023", "2024", "2025", "2026"]
+    counts = dict(
+        zip(
+            itertools.product(years, ["Man", "Woman"]),
+            [3, 40, 32, 68, 35, 58, 29, 70],
+            strict=True,
+        )
+    )
+    table = _table(counts, years, ["Man", "Woman"])
+    assert ("2023", "Man") in table.suppressed and len(table.suppressed) == 4
+    assert len({year for year, _g in table.suppressed}) == 2, "two years, both genders"
+    _check(table)

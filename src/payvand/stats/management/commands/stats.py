@@ -117,7 +117,7 @@ class Command(BaseCommand):
         from payvand.stats.facts import facts_refresh
 
         done = facts_refresh()
-        self.stdout.write(f"{done.rows} cases in the facts, rebuilt in {done.seconds:.1f} s.")
+        self.stdout.write(f"{done.rows} cases in the facts, refreshed in {done.seconds:.1f} s.")
 
     def ledger(self, options):
         from payvand.stats import privacy
