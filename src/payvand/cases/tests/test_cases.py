@@ -285,9 +285,7 @@ def test_master_key_rotation_loses_nothing(org, settings):
     )
 
 
-def test_a_master_key_that_did_not_wrap_the_keys_is_named_before_any_identity_fails(
-    org, settings
-):
+def test_a_master_key_that_did_not_wrap_the_keys_is_named_before_any_identity_fails(org, settings):
     import base64
     import secrets
 

@@ -178,9 +178,7 @@ def test_status_by_role_and_organisation(client, name, role, scope):
 
 
 BEFORE_SECOND_FACTOR = [
-    (name, role)
-    for name in MATRIX
-    for role in (Role.CASEWORKER, Role.PLATFORM_ADMIN)
+    (name, role) for name in MATRIX for role in (Role.CASEWORKER, Role.PLATFORM_ADMIN)
 ]
 
 
