@@ -9,12 +9,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _english_after_each_test():
-    """A request by a Dari or Russian user leaves its language active in this thread (the
-    locale middleware activates it); the next test must not start in it."""
-    yield
+def _fresh_process_state():
+    """Each test starts as a fresh request would: English, and an empty cache.
+
+    A request by a Dari or Russian user leaves its language active in this thread (the
+    locale middleware activates it), and Django's cache is the process's own (the
+    statistics tables, option lists): neither may carry over from an earlier test, whose
+    database rows are gone.
+    """
+    from django.core.cache import cache
     from django.utils import translation
 
+    cache.clear()
+    yield
     translation.deactivate()
 
 
