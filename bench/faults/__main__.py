@@ -10,6 +10,7 @@ import argparse
 import json
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.faults import report
@@ -71,7 +72,8 @@ def main(argv=None) -> int:
     scenarios = ["load", "crash", "dbrestart"] if args.scenario == "all" else [args.scenario]
     try:
         for name in scenarios:
-            results[name] = run(name, args)
+            started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            results[name] = {**run(name, args), "started": started}
     finally:
         signal.alarm(0)
     if args.json:

@@ -31,7 +31,8 @@ def _load(r: dict) -> list[str]:
     verdict = "**passed**" if r["passed"] else "**FAILED**"
     think = r["think_s"]
     lines = [
-        f"### Load: {r['users']} people for {r['duration_s']:.0f} s — {verdict}",
+        f"### Load: {r['users']} people for {r['duration_s']:.0f} s, pauses of "
+        f"{think[0]:g}–{think[1]:g} s — {verdict}",
         "",
         f"`python -m bench.faults load`: `payvand serve` ({r['workers']} gunicorn workers) on "
         f"a PostgreSQL 15 cluster of its own, demo region with {r['cases_seeded']} cases "
@@ -96,6 +97,8 @@ def _crash(r: dict) -> list[str]:
         "its first transition and audit row), no half-written record anywhere, and "
         "`payvand audit verify` OK.",
         "",
+        "*Restart s* runs from the kill to `/healthz` answering again: `payvand serve` "
+        "collects the static files and gunicorn imports Django, on the busy cores. "
         "*Sent again* counts the forms that got no answer and were sent again until "
         "acknowledged; *saved before the kill* those among them that the database already "
         "held from their first sending (the reply was lost, the second sending found the "
@@ -141,7 +144,9 @@ def _acks(counts: dict) -> str:
 def _dbrestart(r: dict) -> list[str]:
     verdict = "**passed**" if r["passed"] else "**FAILED**"
     lines = [
-        f"### Database restart under load, {_runs(r)} — {verdict}",
+        f"### Database restart under load, `pg_ctl stop -m {r['stop_mode']}`"
+        + (" (as a crash)" if r["stop_mode"] == "immediate" else "")
+        + f", {_runs(r)} — {verdict}",
         "",
         f"`python -m bench.faults dbrestart`: {r['users']} people working as in the load "
         f"test; {r['outage_at_s']:.0f} s after everyone signed in the cluster is stopped "
@@ -180,11 +185,19 @@ def _s(value) -> str:
 def render(results: dict) -> str:
     lines = [START, "## Load and faults (`python -m bench.faults`, `make faults`)", ""]
     lines += [*_machine(), ""]
+    # Keys are a scenario's name, or its name and a variant ("dbrestart-immediate").
     for name, render_one in (("load", _load), ("crash", _crash), ("dbrestart", _dbrestart)):
-        if name in results:
-            lines += render_one(results[name])
+        for key in sorted(k for k in results if _scenario(k) == name):
+            part = render_one(results[key])
+            if results[key].get("started"):
+                part[2:2] = [f"Run started {results[key]['started']}.", ""]
+            lines += part
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def _scenario(key: str) -> str:
+    return key.split("-", 1)[0]
 
 
 def write_section(path: Path, results: dict) -> None:
@@ -206,7 +219,7 @@ def _keep_other_scenarios(old: str, new: str, results: dict) -> str:
     headings = {"load": "### Load", "crash": "### Crash", "dbrestart": "### Database restart"}
     kept = []
     for name, heading in headings.items():
-        if name in results or heading not in old:
+        if name in {_scenario(k) for k in results} or heading not in old:
             continue
         part = old.split(heading, 1)[1]
         ends = [part.find(h) for h in [*headings.values(), END] if part.find(h) > 0]
