@@ -108,12 +108,44 @@ class _KeyCache:
 
     Keyed by the organisation's public id, never its primary key: a rolled-back
     organisation's primary key can be issued again to another one.
+
+    A key made inside a transaction is not cached until that transaction commits
+    (``hold``): were it rolled back, its row would be gone and the number reused for
+    another key, and whatever the cache sealed with the first could never be opened.
+    Until then every use reads the row again, inside the transaction that made it. A
+    hold whose commit never came (a rollback) is let go the first time the key is asked
+    for outside any transaction.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._keys: dict[tuple[Any, int], tuple[bytes, float]] = {}
         self._current: dict[Any, tuple[int, float]] = {}
+        self._held = threading.local()
+
+    def _holds(self) -> set:
+        if not hasattr(self._held, "orgs"):
+            self._held.orgs = set()
+        return self._held.orgs
+
+    def hold(self, org_id: Any) -> None:
+        """Keep ``org_id``'s keys out of the cache until the current transaction commits
+        (outside one, nothing to do)."""
+        from django.db import connection, transaction
+
+        if not connection.in_atomic_block:
+            return
+        self.forget(org_id)
+        self._holds().add(org_id)
+        transaction.on_commit(lambda: self._holds().discard(org_id))
+
+    def held(self, org_id: Any) -> bool:
+        from django.db import connection
+
+        holds = self._holds()
+        if org_id in holds and not connection.in_atomic_block:
+            holds.discard(org_id)  # its transaction ended without committing
+        return org_id in holds
 
     def get(self, org_id: Any, version: int) -> bytes | None:
         with self._lock:
@@ -175,9 +207,10 @@ def data_key(org: Organisation, version: int | None = None) -> tuple[int, bytes]
     dek = unwrap(
         bytes(row.wrapped), master=master_key(), org_public_id=org.public_id, version=row.version
     )
-    cache.put(org.public_id, row.version, dek)
-    if row.retired_at is None:
-        cache.set_current_version(org.public_id, row.version)
+    if not cache.held(org.public_id):
+        cache.put(org.public_id, row.version, dek)
+        if row.retired_at is None:
+            cache.set_current_version(org.public_id, row.version)
     return row.version, dek
 
 

@@ -29,6 +29,7 @@ def org_key_create(org: Organisation) -> OrgKey:
         ),
         master_key_id=crypto.key_fingerprint(master),
     )
+    crypto.cache.hold(org.public_id)  # cached once the key's transaction commits
     crypto.cache.forget(org.public_id)
     return key
 
