@@ -26,6 +26,9 @@ from payvand.orgs.models import Organisation
 
 MAX_NAME_LENGTH = 200
 MAX_AGE = 120
+# No case of trafficking managed here was identified before this (the Palermo Protocol is
+# of 2000; the region's first shelters opened in the 1990s): an earlier date is a typo.
+EARLIEST_IDENTIFICATION = dt.date(1980, 1, 1)
 
 
 @dataclass
@@ -101,6 +104,10 @@ def registration_validate(org: Organisation, reg: Registration, today: dt.date) 
         errors["identified_on"] = _("Enter the date of identification.")
     elif reg.identified_on > today:
         errors["identified_on"] = _("The date of identification cannot be in the future.")
+    elif reg.identified_on < EARLIEST_IDENTIFICATION:
+        errors["identified_on"] = _(
+            "The date of identification cannot be before %(year)s: check the year."
+        ) % {"year": EARLIEST_IDENTIFICATION.year}
     birth_year = None
     precision = reg.birth_precision
     if precision == BirthPrecision.EXACT:
@@ -140,6 +147,11 @@ def registration_validate(org: Organisation, reg: Registration, today: dt.date) 
             errors["birth_date"] = _("Choose “exact date” to record a birth date.")
     else:
         errors["birth_precision"] = _("Unknown precision code %(code)s.") % {"code": precision}
+    identified = reg.identified_on
+    if identified and "identified_on" not in errors and birth_year is not None:
+        born = ident.birth_date if precision == BirthPrecision.EXACT else None
+        if (born and identified < born) or identified.year < birth_year:
+            errors["identified_on"] = _("The date of identification is before the birth.")
     if errors:
         raise ValidationError(errors)
     return birth_year

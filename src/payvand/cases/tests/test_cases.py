@@ -241,6 +241,10 @@ def test_register_accepts_solar_hijri_dates_for_dari_users(org, client):
         ({"identity": Identity(given_name="x" * 10_000)}, "given_name"),
         ({"identity": Identity()}, "given_name"),
         ({"identified_on": dt.date(2099, 1, 1)}, "identified_on"),
+        ({"identified_on": dt.date(1, 1, 1)}, "identified_on"),
+        ({"identified_on": dt.date(1979, 12, 31), "estimated_age": 60}, "identified_on"),
+        ({"birth_precision": "exact", "identity": Identity(given_name="A", birth_date=dt.date(2010, 5, 2)), "identified_on": dt.date(2010, 5, 1)}, "identified_on"),
+        ({"birth_precision": "year", "birth_year": 2012, "identified_on": dt.date(2011, 12, 31)}, "identified_on"),
         ({"province": "AF-KAB"}, "province"),
     ],
 )  # fmt: skip
