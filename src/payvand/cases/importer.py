@@ -74,6 +74,7 @@ ALL_COLUMNS = PERSON_COLUMNS + CASE_COLUMNS + list(VICTIM_COLUMNS) + EVENT_COLUM
 REQUIRED = {"id", "given_name", "family_name", "gender", "identification_date"}
 MAX_ROWS = 50_000
 GREGORIAN_MARK = "\x00G"  # prefixes dates read from Excel date cells
+STRAY_CELLS = "\x00stray"  # a row's key for values in columns without a name
 MAX_BYTES = 20 * 1024 * 1024
 # Common spellings people type for the HTCDS gender codes.
 GENDER_ALIASES = {
@@ -192,18 +193,29 @@ def _rows(header, rows) -> Iterator[tuple[int, dict[str, str]]]:
     unknown = [n for n in names if n and n not in ALL_COLUMNS]
     if unknown:
         raise ImportFileError(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
+    twice = sorted({n for n in names if n and names.count(n) > 1})
+    if twice:
+        raise ImportFileError(
+            _("These columns appear more than once: %(columns)s.") % {"columns": ", ".join(twice)}
+        )
     for line, values in rows:
         if line - 1 > MAX_ROWS:
             raise ImportFileError(_("More than %(n)s rows; split the file.") % {"n": MAX_ROWS})
         if not any(str(v).strip() for v in values):
             continue
-        yield (
-            line,
-            {
-                name: str(values[i]).strip() if i < len(values) else ""
-                for i, name in enumerate(names)
-            },
-        )
+        row = {
+            name: str(values[i]).strip() if i < len(values) else "" for i, name in enumerate(names)
+        }
+        # A value in a column without a name (or past the last one) would be dropped.
+        row.pop("", None)
+        stray = [
+            i + 1
+            for i, v in enumerate(values)
+            if str(v or "").strip() and (i >= len(names) or not names[i])
+        ]
+        if stray:
+            row[STRAY_CELLS] = ", ".join(str(i) for i in stray)
+        yield line, row
 
 
 def _date(value: str, calendar: str) -> dt.date:
@@ -282,6 +294,17 @@ def _registration(row: dict[str, str], calendar: str) -> tuple[Registration, str
     )
     if not row.get("id"):
         problems.append(("id", _("Every row needs your own reference in “id”.")))
+    if row.get(STRAY_CELLS):
+        problems.append(
+            (
+                "",
+                _(
+                    "Values in columns without a name in the header (column %(columns)s): name "
+                    "the column or remove the values."
+                )
+                % {"columns": row[STRAY_CELLS]},
+            )
+        )
     return registration, status, [RowError(0, c, m) for c, m in problems]
 
 

@@ -78,6 +78,18 @@ class Registration:
     province: str = ""
 
 
+# Identity fields that may hold several lines; no other may hold a control character.
+MULTILINE_IDENTITY_FIELDS = {"address", "place_of_origin"}
+
+
+def _control_character(text: str, allowed: str = "") -> str:
+    """The first control character (Unicode category Cc) of ``text`` not in ``allowed``."""
+    for char in text:
+        if (char < " " or "\x7f" <= char <= "\x9f") and char not in allowed:
+            return char
+    return ""
+
+
 def registration_validate(org: Organisation, reg: Registration, today: dt.date) -> int | None:
     """Field errors for everything a form or an import can get wrong; the birth year."""
     errors: dict[str, str] = {}
@@ -87,6 +99,14 @@ def registration_validate(org: Organisation, reg: Registration, today: dt.date) 
     for name in ("given_name", "family_name", "father_name", "other_names"):
         if len(getattr(ident, name)) > MAX_NAME_LENGTH:
             errors[name] = _("Names are at most %(n)s characters.") % {"n": MAX_NAME_LENGTH}
+    for name in Identity.__dataclass_fields__:
+        value = getattr(ident, name)
+        allowed = "\n\r\t" if name in MULTILINE_IDENTITY_FIELDS else ""
+        bad = isinstance(value, str) and _control_character(value, allowed)
+        if bad and name not in errors:
+            errors[name] = _(
+                "Remove the invisible control character %(code)s (pasted from another program?)."
+            ) % {"code": f"U+{ord(bad):04X}"}
     if reg.gender not in Gender.values:
         errors["gender"] = _("Unknown gender code %(code)s.") % {"code": reg.gender}
     if reg.identification_source not in IdentificationSource.values:

@@ -240,6 +240,8 @@ def test_register_accepts_solar_hijri_dates_for_dari_users(org, client):
         ({"citizenship": ["XX"]}, "citizenship"),
         ({"identity": Identity(given_name="x" * 10_000)}, "given_name"),
         ({"identity": Identity()}, "given_name"),
+        ({"identity": Identity(given_name="Zari\u0007na")}, "given_name"),
+        ({"identity": Identity(given_name="Zarina", phone="+992\x00")}, "phone"),
         ({"identified_on": dt.date(2099, 1, 1)}, "identified_on"),
         ({"identified_on": dt.date(1, 1, 1)}, "identified_on"),
         ({"identified_on": dt.date(1979, 12, 31), "estimated_age": 60}, "identified_on"),

@@ -78,6 +78,11 @@ def test_importing_the_same_file_twice_is_refused(org, owner):
         ("x.csv", "id,given_name\n\xff\xfe".encode("latin-1"), "not UTF-8"),
         ("x.pdf", b"%PDF-1.4", ".csv or .xlsx"),
         ("x.xlsx", b"not a zip", "cannot be read"),
+        (
+            "x.csv",
+            b"id,given_name,family_name,gender,identification_date,family_name\n",
+            "more than once: family_name",
+        ),
     ],
 )
 def test_unreadable_files_get_a_clear_error(org, owner, name, data, message):
@@ -230,3 +235,21 @@ def test_wrong_codes_of_what_happened_name_line_and_column(org, owner):
     } <= problems
     assert "ForcedLabor" in " ".join(e.message for e in report.errors)
     assert Case.objects.count() == 0
+
+
+def test_control_characters_and_values_outside_the_columns_are_refused(org, owner):
+    data = (
+        HEADER
+        + "B1,Gul\x00nora,Nazarova,,,,F,TJ,,,2026-10-02,Hotline,Active\n"
+        + "B2,Farrukh,Karimov,,,,M,TJ,Khujand\x1b,,2026-10-02,Hotline,Active\n"
+        + "B3,Zarina,Ahmadi,,,,F,TJ,,,2026-10-02,Hotline,Active,forgotten column\n"
+        + 'B4,Malika,Usmonova,,,,F,TJ,"Line one\nline two",,2026-10-02,Hotline,Active\n'
+    ).encode()
+    report = import_cases(org=org, owner=owner, by=None, name="ctl.csv", data=data)
+    assert not report.ok and report.imported == 0
+    found = {(e.line, e.column): e.message for e in report.errors}
+    assert "U+0000" in found[(2, "given_name")]
+    assert "U+001B" in found[(3, "place_of_origin")]
+    assert "column 14" in found[(4, "")]
+    assert not any(line == 5 for line, _column in found)  # a line break in a place is text
+    assert _counts() == (0, 0, 0)
