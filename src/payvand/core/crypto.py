@@ -110,11 +110,11 @@ class _KeyCache:
     organisation's primary key can be issued again to another one.
 
     A key made inside a transaction is not cached until that transaction commits
-    (``hold``): were it rolled back, its row would be gone and the number reused for
+    (``hold``): were it rolled back, its row would be gone and its number reused for
     another key, and whatever the cache sealed with the first could never be opened.
-    Until then every use reads the row again, inside the transaction that made it. A
-    hold whose commit never came (a rollback) is let go the first time the key is asked
-    for outside any transaction.
+    Until then it is kept for this thread only, and used only while the transaction (or
+    savepoint) that made it is alive: Django drops the hold's commit callback when that
+    transaction or savepoint rolls back, and so does this check.
     """
 
     def __init__(self) -> None:
@@ -123,29 +123,43 @@ class _KeyCache:
         self._current: dict[Any, tuple[int, float]] = {}
         self._held = threading.local()
 
-    def _holds(self) -> set:
-        if not hasattr(self._held, "orgs"):
-            self._held.orgs = set()
-        return self._held.orgs
+    def _holds(self) -> dict:
+        if not hasattr(self._held, "keys"):
+            self._held.keys = {}
+        return self._held.keys
 
-    def hold(self, org_id: Any) -> None:
-        """Keep ``org_id``'s keys out of the cache until the current transaction commits
-        (outside one, nothing to do)."""
+    def hold(self, org_id: Any, version: int, dek: bytes) -> None:
+        """``org_id``'s new current key, made in the current transaction (outside one, it
+        is simply cached)."""
         from django.db import connection, transaction
 
-        if not connection.in_atomic_block:
-            return
         self.forget(org_id)
-        self._holds().add(org_id)
-        transaction.on_commit(lambda: self._holds().discard(org_id))
+        if not connection.in_atomic_block:
+            self.put(org_id, version, dek)
+            self.set_current_version(org_id, version)
+            return
 
-    def held(self, org_id: Any) -> bool:
+        def committed() -> None:
+            self._holds().pop(org_id, None)
+            self.put(org_id, version, dek)
+            self.set_current_version(org_id, version)
+
+        self._holds()[org_id] = (committed, version, dek)
+        transaction.on_commit(committed)
+
+    def held(self, org_id: Any) -> tuple[int, bytes] | None:
+        """(version, DEK) of a key this thread made in a transaction still alive."""
         from django.db import connection
 
         holds = self._holds()
-        if org_id in holds and not connection.in_atomic_block:
-            holds.discard(org_id)  # its transaction ended without committing
-        return org_id in holds
+        hold = holds.get(org_id)
+        if hold is None:
+            return None
+        callback, version, dek = hold
+        if any(entry[1] is callback for entry in connection.run_on_commit):
+            return version, dek
+        holds.pop(org_id, None)  # rolled back: the key never existed
+        return None
 
     def get(self, org_id: Any, version: int) -> bytes | None:
         with self._lock:
@@ -170,6 +184,12 @@ class _KeyCache:
             self._current[org_id] = (version, time.monotonic())
 
     def forget(self, org_id: Any = None) -> None:
+        """Drop cached keys (and this thread's holds): of ``org_id``, or all."""
+        holds = self._holds()
+        if org_id is None:
+            holds.clear()
+        else:
+            holds.pop(org_id, None)
         with self._lock:
             if org_id is None:
                 self._keys.clear()
@@ -186,6 +206,9 @@ def data_key(org: Organisation, version: int | None = None) -> tuple[int, bytes]
     """(version, DEK) of ``org``: the current version unless one is asked for."""
     from payvand.core.models import OrgKey
 
+    held = cache.held(org.public_id)
+    if held is not None and version in (None, held[0]):
+        return held
     if version is None:
         version = cache.current_version(org.public_id)
     if version is not None:
@@ -207,10 +230,9 @@ def data_key(org: Organisation, version: int | None = None) -> tuple[int, bytes]
     dek = unwrap(
         bytes(row.wrapped), master=master_key(), org_public_id=org.public_id, version=row.version
     )
-    if not cache.held(org.public_id):
-        cache.put(org.public_id, row.version, dek)
-        if row.retired_at is None:
-            cache.set_current_version(org.public_id, row.version)
+    cache.put(org.public_id, row.version, dek)
+    if row.retired_at is None:
+        cache.set_current_version(org.public_id, row.version)
     return row.version, dek
 
 

@@ -21,16 +21,14 @@ def org_key_create(org: Organisation) -> OrgKey:
     """A fresh data key for ``org`` (the first, or the next version when rotating)."""
     master = crypto.master_key()
     version = (OrgKey.objects.filter(organisation=org).aggregate(v=Max("version"))["v"] or 0) + 1
+    dek = secrets.token_bytes(32)
     key = OrgKey.objects.create(
         organisation=org,
         version=version,
-        wrapped=crypto.wrap(
-            secrets.token_bytes(32), master=master, org_public_id=org.public_id, version=version
-        ),
+        wrapped=crypto.wrap(dek, master=master, org_public_id=org.public_id, version=version),
         master_key_id=crypto.key_fingerprint(master),
     )
-    crypto.cache.hold(org.public_id)  # cached once the key's transaction commits
-    crypto.cache.forget(org.public_id)
+    crypto.cache.hold(org.public_id, version, dek)  # cached once its transaction commits
     return key
 
 
