@@ -183,9 +183,10 @@ OTP_TOTP_ISSUER = os.environ.get("PAYVAND_OTP_ISSUER", "Payvand")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
-# Sessions end after PAYVAND_SESSION_IDLE_MINUTES without a request.
+# Sessions end after PAYVAND_SESSION_IDLE_MINUTES without a request (to the minute: a
+# session in use is written back once a minute, not on every request; accounts/sessions.py).
 SESSION_COOKIE_AGE = int(os.environ.get("PAYVAND_SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 # ... and in any case PAYVAND_SESSION_MAX_HOURS after signing in (accounts/middleware.py).
 PAYVAND_SESSION_MAX_HOURS = float(os.environ.get("PAYVAND_SESSION_MAX_HOURS", "12"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

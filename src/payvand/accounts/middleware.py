@@ -28,6 +28,9 @@ class SessionPolicyMiddleware:
         if user is None or not user.is_authenticated:
             return self.get_response(request)
         why = sessions.session_ended_because(request.session, user)
+        if why == "idle":
+            logout(request)
+            return redirect(_with_next(reverse("accounts:login"), request))
         if why is not None:
             logout(request)
             messages.info(
@@ -37,6 +40,7 @@ class SessionPolicyMiddleware:
                 else _("You have been signed in for a long time. Please sign in again."),
             )
             return redirect(_with_next(reverse("accounts:login"), request))
+        sessions.session_touch(request.session)
         if (
             not request.path.startswith(_BEFORE_SECOND_FACTOR)
             and not user.is_verified()

@@ -1,10 +1,17 @@
 """How long a sign-in lasts, ending sessions on demand, and the browsers a person uses.
 
-A session records when it signed in (``AUTH_AT``). It ends when it is idle too long
-(Django's cookie age), older than PAYVAND_SESSION_MAX_HOURS, or older than the user's
-``sessions_valid_from`` — set by "sign out everywhere", by an admin revoking a staff
-member's sessions, and by a reset of the second factor. Nothing needs to find the session
-rows: each request checks its own (accounts/middleware.py).
+A session records when it signed in (``AUTH_AT``) and when it was last in use
+(``SEEN_AT``, to the minute). It ends when it is idle too long (Django's cookie age),
+older than PAYVAND_SESSION_MAX_HOURS, or older than the user's ``sessions_valid_from`` —
+set by "sign out everywhere", by an admin revoking a staff member's sessions, and by a
+reset of the second factor. Nothing needs to find the session rows: each request checks
+its own (accounts/middleware.py).
+
+A session is written back at most once a minute (`session_touch`), not on every request:
+each write is a transaction of its own that waits for the disk (about 4 ms, and more on a
+busy one), on every page. Its idle timeout then counts from the last write, so it ends
+between ``SESSION_COOKIE_AGE`` minus a minute and ``SESSION_COOKIE_AGE`` after the last
+request — never later.
 """
 
 from __future__ import annotations
@@ -26,12 +33,17 @@ from payvand.core.audit.services import audit_record
 from payvand.core.errors import PermissionDenied
 
 AUTH_AT = "payvand_auth_at"
+SEEN_AT = "payvand_seen_at"
+# Seconds a session goes without being written back while in use.
+TOUCH_EVERY = 60
 DEVICE_COOKIE = "payvand_device"
 DEVICE_COOKIE_AGE = 400 * 24 * 3600
 
 
 def session_started(session) -> None:
-    session[AUTH_AT] = timezone.now().timestamp()
+    now = timezone.now().timestamp()
+    session[AUTH_AT] = now
+    session[SEEN_AT] = now
 
 
 def session_ended_because(session, user: User) -> str | None:
@@ -42,9 +54,24 @@ def session_ended_because(session, user: User) -> str | None:
     started_at = datetime.fromtimestamp(started, tz=UTC)
     if user.sessions_valid_from and started_at < user.sessions_valid_from:
         return "revoked"
-    if timezone.now() - started_at > timedelta(hours=settings.PAYVAND_SESSION_MAX_HOURS):
+    now = timezone.now()
+    if now - started_at > timedelta(hours=settings.PAYVAND_SESSION_MAX_HOURS):
         return "expired"
+    seen = session.get(SEEN_AT)
+    if seen is not None and now.timestamp() - seen > settings.SESSION_COOKIE_AGE:
+        # The stored session's own expiry (its last write plus the cookie age) ends it
+        # as well; this holds for any session engine.
+        return "idle"
     return None
+
+
+def session_touch(session) -> None:
+    """Mark the session in use: at most once a minute, which is when it is written back
+    (Django saves a modified session, and its expiry is then the cookie age from now)."""
+    now = timezone.now().timestamp()
+    seen = session.get(SEEN_AT)
+    if seen is None or not 0 <= now - seen < TOUCH_EVERY:
+        session[SEEN_AT] = now
 
 
 @transaction.atomic(durable=True)

@@ -5,8 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -94,6 +97,60 @@ def test_a_session_ends_after_its_absolute_lifetime_even_when_busy(org):
     response = client.get(CASES, follow=True)
     assert response.redirect_chain[0][0].startswith(reverse("accounts:login"))
     assert "signed in for a long time" in response.content.decode()
+
+
+def _idle_for(client, seconds: float) -> None:
+    """As if the session's last write back were ``seconds`` earlier."""
+    session = client.session
+    session[sessions.SEEN_AT] -= seconds
+    session.save()
+
+
+def _session_writes(captured) -> list[str]:
+    return [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith('UPDATE "django_session')
+    ]
+
+
+def test_a_session_in_use_is_written_back_once_a_minute_and_ends_after_idle_minutes(org):
+    client = _signed_in(member(Role.CASEWORKER, org))
+    assert client.get(CASES).status_code == 200
+    key = client.session.session_key
+    expires = Session.objects.get(pk=key).expire_date
+    # Within the minute the pages are served without writing the session back.
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(CASES).status_code == 200
+        assert client.get("/").status_code == 200
+    assert _session_writes(captured) == []
+    assert Session.objects.get(pk=key).expire_date == expires
+    # A minute on, the next request writes it back: the idle time counts from then.
+    _idle_for(client, sessions.TOUCH_EVERY + 1)
+    before = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(CASES).status_code == 200
+    assert len(_session_writes(captured)) == 1
+    assert client.session[sessions.SEEN_AT] >= before.timestamp()
+    stored = Session.objects.get(pk=key).expire_date
+    assert stored >= before + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    # The idle time is up by its stamp, whatever the stored row says: signed out.
+    _idle_for(client, settings.SESSION_COOKIE_AGE + 1)
+    response = client.get(CASES)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert client.get(CASES).status_code == 302, "and stays signed out"
+    # A stored row past its expiry is no session at all (Django's own check).
+    again = _signed_in(member(Role.CASEWORKER, org))
+    Session.objects.filter(pk=again.session.session_key).update(expire_date=timezone.now())
+    assert again.get(CASES).status_code == 302
+
+
+def test_a_session_started_before_its_stamp_existed_is_stamped_at_once(org):
+    client = _signed_in(member(Role.CASEWORKER, org))
+    session = client.session
+    del session[sessions.SEEN_AT]
+    session.save()
+    assert client.get(CASES).status_code == 200
+    assert client.session[sessions.SEEN_AT] == pytest.approx(timezone.now().timestamp(), abs=60)
 
 
 def test_a_new_browser_is_announced_by_e_mail_in_her_language(
