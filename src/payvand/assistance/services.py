@@ -224,6 +224,15 @@ def note_add(
         existing = CaseNote.objects.filter(case=case, submission_id=submission_id).first()
         if existing is not None:
             return existing
+    return note_record(case=case, by=by, text=text, submission_id=submission_id)
+
+
+def note_record(
+    *, case: Case, by: User, text: str, submission_id: uuid.UUID | None = None
+) -> CaseNote:
+    """A note, sealed and audited, inside the caller's transaction (another service that
+    writes down why it did something on the case: the note can be erased with the case,
+    where an audit row cannot). The caller has checked ``by``'s right to do so."""
     text = _clean_note(text)
     note = CaseNote(case=case, author=by, submission_id=submission_id)
     note.full_clean()

@@ -56,4 +56,28 @@ def production_keys(app_configs, **kwargs):
                 id="payvand.E003",
             )
         )
+    problem = linkage_secret_problem()
+    if problem:
+        errors.append(
+            Error(
+                problem,
+                hint="Every site that links uses the same secret: get it from the platform's "
+                "operator, or make the first with `payvand keys generate-master`.",
+                id="payvand.E004",
+            )
+        )
     return errors
+
+
+def linkage_secret_problem() -> str | None:
+    """Why duplicate detection could not encode a name here, or None when it can (a
+    production install has no public development secret to fall back on)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from payvand.linkage.encoding import linkage_secret
+
+    try:
+        linkage_secret()
+    except ImproperlyConfigured as exc:
+        return str(exc)
+    return None

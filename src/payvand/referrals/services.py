@@ -443,6 +443,23 @@ def package_make(*, case: Case, by: User, password: str, **values) -> bytes:
         reason=clean["reason"],
         password=password,
     )
+    if clean["override_reason"]:
+        # The reason may name her or what happened: it is sealed in a case note (erased
+        # with the case), and the undeletable audit row says only that there was one.
+        from payvand.assistance.services import note_record
+
+        note_record(
+            case=case,
+            by=by,
+            text=_(
+                "Package for an organisation in %(country)s made without the survivor's "
+                "consent. Reason: %(reason)s"
+            )
+            % {
+                "country": countries.country_name(clean["country"]),
+                "reason": clean["override_reason"],
+            },
+        )
     audit_record(
         action="referral.package",
         actor=by,
@@ -451,7 +468,7 @@ def package_make(*, case: Case, by: User, password: str, **values) -> bytes:
         details={
             "country": clean["country"],
             "sections": view.sections,
-            "override_reason": clean["override_reason"] or None,
+            "consent_override": bool(clean["override_reason"]),
             "bytes": len(data),
         },
     )

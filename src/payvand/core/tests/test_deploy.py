@@ -10,6 +10,7 @@ PRODUCTION_ENV = {
     "PAYVAND_SECRET_KEY": "k" * 60 + "-production-secret-for-the-test",
     "PAYVAND_ALLOWED_HOSTS": "payvand.example.org",
     "PAYVAND_MASTER_KEY": "q" * 43,
+    "PAYVAND_LINKAGE_SECRET": "l" * 43,
 }
 
 
@@ -51,8 +52,9 @@ def test_serve_refuses_to_start_without_each_key(tmp_path, missing):
     assert missing in result.stderr
 
 
-def test_serve_refuses_a_master_key_of_the_wrong_length(tmp_path):
-    env = PRODUCTION_ENV | {"PAYVAND_MASTER_KEY": "c2hvcnQ", "PAYVAND_DATA_DIR": str(tmp_path)}
+@pytest.mark.parametrize("key", ["PAYVAND_MASTER_KEY", "PAYVAND_LINKAGE_SECRET"])
+def test_serve_refuses_a_key_of_the_wrong_length(tmp_path, key):
+    env = PRODUCTION_ENV | {key: "c2hvcnQ", "PAYVAND_DATA_DIR": str(tmp_path)}
     result = _payvand("serve", env_extra=env)
     assert result.returncode != 0 and "32 bytes" in result.stderr
 

@@ -81,3 +81,23 @@ def test_a_download_without_the_password_is_refused(client, setup):
     consent_to(c, worker, purpose="sharing_country", country="IR")
     response = client.post(url, _form(step="download", password=""), follow=True)
     assert "password is missing" in response.content.decode()
+
+
+def test_an_override_reason_is_sealed_in_a_case_note_and_kept_out_of_the_audit(setup):
+    from payvand.assistance.models import CaseNote
+    from payvand.core.sealed import open_from
+    from payvand.referrals.services import package_make
+
+    c, _worker, _url = setup
+    supervisor = member(Role.SUPERVISOR, c.organisation)
+    reason = "Zarghuna's brother threatens her; the shelter in Mashhad must know now"
+    values = _form(override_reason=reason)
+    del values["step"]
+    package_make(case=c, by=supervisor, password="x" * 23, **values)
+    event = AuditEvent.objects.get(action="referral.package")
+    assert event.details["consent_override"] is True
+    assert "Zarghuna" not in json.dumps(event.details, ensure_ascii=False)
+    note = CaseNote.objects.get(case=c)
+    assert reason.encode() not in bytes(note.text)
+    text = open_from(c.organisation, note, "text")
+    assert reason in text and "Iran" in text
