@@ -16,7 +16,7 @@ from payvand.cases import name_index
 from payvand.cases.models import Case
 from payvand.cases.timeline import action_label
 from payvand.core import crypto
-from payvand.core.audit.services import audit_record
+from payvand.core.audit.services import READ_ACTION_SUFFIXES, audit_record
 from payvand.core.permissions import Perm, orgs_where
 from payvand.core.sealed import context_for
 from payvand.orgs.models import Organisation
@@ -266,9 +266,6 @@ def possible_duplicates(org: Organisation, identity: dict, birth_year: int | Non
     return list(cases.order_by("-identified_on")[:10])
 
 
-READ_ACTIONS_SUFFIXES = (".read", "_read", ".identity_list")
-
-
 def case_timeline(user: User, case: Case, *, with_views: bool = False):
     """Everything that happened on the case, newest first, from the audit trail.
 
@@ -281,7 +278,7 @@ def case_timeline(user: User, case: Case, *, with_views: bool = False):
         Q(case_id=case.public_id) | Q(object_id=str(case.person.public_id))
     )
     if not with_views:
-        for suffix in READ_ACTIONS_SUFFIXES:
+        for suffix in READ_ACTION_SUFFIXES:
             events = events.exclude(action__endswith=suffix)
     return events.order_by("-seq")
 

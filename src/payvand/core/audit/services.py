@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from payvand.core import request_context
@@ -39,6 +39,15 @@ class _ReadBatch:
 
 
 _batch: ContextVar[_ReadBatch | None] = ContextVar("payvand_audit_batch", default=None)
+
+# Actions that record a read (someone was shown personal data), by how their names end.
+# The case timeline leaves them out unless asked; a transaction that appends nothing but
+# such rows is committed without waiting for the disk (`audit_record_many`).
+READ_ACTION_SUFFIXES = (".read", "_read", ".identity_list")
+
+
+def is_read(action: str) -> bool:
+    return action.endswith(READ_ACTION_SUFFIXES)
 
 
 @contextmanager
@@ -91,11 +100,24 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> list[AuditEvent]:
     The head row is locked once, the chain computed here and the rows inserted in
     one statement per batch, so a bulk write (seeding, an import) pays for the
     lock and the round trips once instead of once per row.
+
+    Rows that only record reads, in a transaction of their own (a page that showed
+    names), are committed on PostgreSQL without waiting for the disk
+    (``synchronous_commit = off``): about 4 ms less per page, and the chain's lock is
+    held that much shorter. A crash of the database server can lose the reads of the
+    last fraction of a second, never a change's row (those are written in the change's
+    transaction, which waits), and never a row in the middle: the log is replayed in
+    order, so what survives is the chain up to some row, head included
+    (docs/security.md, §9).
     """
     if not entries:
         return []
     context = request_context.current()
+    reads_alone = connection.get_autocommit() and all(is_read(e.action) for e in entries)
     with transaction.atomic():
+        if reads_alone and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
             id=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
         )

@@ -188,3 +188,41 @@ def test_reads_opened_before_a_failure_in_a_batch_are_still_audited():
         audit_record(action="test.read", actor=actor)
         raise RuntimeError("the page failed after opening sealed data")
     assert AuditEvent.objects.get().action == "test.read"
+
+
+RELAXED = "SET LOCAL synchronous_commit = off"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_alone_are_committed_without_waiting_for_the_disk_and_changes_always_wait():
+    from django.test.utils import CaptureQueriesContext
+
+    from payvand.core.audit.services import AuditEntry, audit_reads_batched, audit_record_many
+
+    actor = UserFactory()
+    with CaptureQueriesContext(connection) as reads:
+        audit_record(action="person.identity_list", actor=actor)
+        with audit_reads_batched():
+            audit_record(action="plans.read", actor=actor)
+            audit_record(action="attachment.list_read", actor=actor)
+    with CaptureQueriesContext(connection) as changes:
+        # A change's row, even recorded on its own; a read beside a change; a read inside
+        # someone else's transaction (it may hold a change).
+        audit_record(action="case.note_added", actor=actor)
+        audit_record_many(
+            [AuditEntry("person.identity_read", actor), AuditEntry("case.update", actor)]
+        )
+        with transaction.atomic():
+            audit_record(action="person.identity_read", actor=actor)
+    relaxed = [q["sql"] for q in reads.captured_queries if q["sql"] == RELAXED]
+    assert len(relaxed) == (2 if connection.vendor == "postgresql" else 0)
+    assert not [q["sql"] for q in changes.captured_queries if RELAXED in q["sql"]]
+    report = audit_chain_verify()
+    assert report.ok and report.rows == 7
+
+
+def test_what_counts_as_a_read():
+    from payvand.core.audit.services import is_read
+
+    assert all(map(is_read, ["consent.read", "attachment.list_read", "person.identity_list"]))
+    assert not any(map(is_read, ["consent.withdraw", "person.erase", "stats.export_htcds"]))
