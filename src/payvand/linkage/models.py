@@ -87,6 +87,8 @@ class ContactState(models.TextChoices):
     PENDING = "pending", _("Waiting for an answer")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+    # The matched record moved to another organisation before an answer came.
+    LAPSED = "lapsed", _("No longer applies: the record moved to another organisation")
 
 
 class ContactRequest(models.Model):

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
 from django.http import Http404
 
 from payvand.accounts.models import User
@@ -175,7 +175,9 @@ def contact_requests_to_answer(user: User):
     from payvand.linkage.models import ContactRequest, ContactState
 
     return ContactRequest.objects.filter(
-        to_org_id__in=orgs_where(user, Perm.CASE_APPROVE), state=ContactState.PENDING
+        to_org_id__in=orgs_where(user, Perm.CASE_APPROVE),
+        state=ContactState.PENDING,
+        to_person__organisation=F("to_org"),  # still theirs
     ).select_related("from_org", "to_person")
 
 
@@ -192,7 +194,9 @@ def contact_request_get(user: User, public_id):
 
     try:
         return ContactRequest.objects.select_related("from_org", "to_org", "to_person").get(
-            public_id=public_id, to_org_id__in=orgs_where(user, Perm.CASE_APPROVE)
+            public_id=public_id,
+            to_org_id__in=orgs_where(user, Perm.CASE_APPROVE),
+            to_person__organisation=F("to_org"),  # not once her record moved away
         )
     except ContactRequest.DoesNotExist:
         raise Http404 from None

@@ -341,8 +341,24 @@ def encodings_after_move(case: Case, old: Organisation, new: Organisation) -> in
     named the old organisation and country, so it goes (with her survivor key) and she is
     encoded again if she takes part in the new one. Returns 0: the move counts re-sealed
     items, and an encoding is not sealed."""
+    from django.utils import timezone
+
+    from payvand.linkage.models import ContactRequest, ContactState
+
     person = Person.objects.get(pk=case.person_id)
     _encodings_delete(Encoding.objects.filter(person=person))
+    # A request to the old organisation about her can no longer be answered by it.
+    lapsed = ContactRequest.objects.filter(to_person=person, state=ContactState.PENDING).exclude(
+        to_org=new
+    )
+    for request in lapsed:
+        audit_record(
+            action="linkage.contact_lapsed",
+            actor=None,
+            organisation=request.to_org,
+            details={"request": str(request.public_id)},
+        )
+    lapsed.update(state=ContactState.LAPSED, answered_at=timezone.now())
     if person.identity is not None and person_takes_part(person):
         from payvand.cases.services import person_identity
 
@@ -411,6 +427,11 @@ def contact_request_answer(*, request, by, accept: bool):
     locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
     if not has_perm(by, Perm.CASE_APPROVE, locked.to_org):
         raise PermissionDenied(_("Only a supervisor of the organisation asked answers."))
+    moved = Person.objects.filter(pk=locked.to_person_id).exclude(organisation=locked.to_org)
+    if locked.state == ContactState.LAPSED or moved.exists():
+        raise IllegalTransition(
+            _("Her record has moved to another organisation: this request no longer applies.")
+        )
     if locked.state != ContactState.PENDING:
         if locked.state == (ContactState.ACCEPTED if accept else ContactState.DECLINED):
             return locked  # a second click

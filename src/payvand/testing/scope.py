@@ -294,9 +294,15 @@ class Oracle:
     _allows_KnownDevice = _allows_Notification
 
     def _allows_ContactRequest(self, user, obj) -> bool:
-        return obj.to_org_id in self.orgs_with(
-            user, Perm.CASE_APPROVE
+        """The asking case's team, and the supervisors of the organisation asked while her
+        record is still theirs."""
+        return (
+            obj.to_org_id in self.orgs_with(user, Perm.CASE_APPROVE) and self.still_theirs(obj)
         ) or obj.from_case_id in self.cases(user)
+
+    def still_theirs(self, request) -> bool:
+        """The record a contact request is about still belongs to the organisation asked."""
+        return self.facts.persons[request.to_person_id]["organisation_id"] == request.to_org_id
 
     def _allows_Membership(self, user, obj) -> bool:
         return (

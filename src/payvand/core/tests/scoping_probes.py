@@ -853,7 +853,9 @@ def _answering(c: Caller) -> set[int]:
 
     approving = c.oracle.orgs_with(c.pk, Perm.CASE_APPROVE)
     return {
-        r.pk for r in c.run.all(ContactRequest) if r.to_org_id in approving and r.state == "pending"
+        r.pk
+        for r in c.run.all(ContactRequest)
+        if r.to_org_id in approving and r.state == "pending" and c.oracle.still_theirs(r)
     }
 
 
@@ -871,7 +873,11 @@ def _contact_request_get(fn, c: Caller) -> None:
     approving = c.oracle.orgs_with(c.pk, Perm.CASE_APPROVE)
     for r in c.run.all(ContactRequest):
         answer = attempt(fn, c.user, r.public_id)
-        c.expect(answer, r.to_org_id in approving, f"contact_request_get(request {r.pk})")
+        c.expect(
+            answer,
+            r.to_org_id in approving and c.oracle.still_theirs(r),
+            f"contact_request_get(request {r.pk})",
+        )
 
 
 @probe("linkage.selectors.case_of_person")

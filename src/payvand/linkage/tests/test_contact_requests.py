@@ -67,3 +67,41 @@ def test_asking_twice_asks_once_and_a_vanished_match_is_refused(client, region):
         follow=True,
     )
     assert "no longer there" in response.content.decode()
+
+
+def test_a_request_lapses_when_her_record_moves_to_another_organisation(client, region):  # noqa: F811
+    from django.db import transaction
+
+    from payvand.cases.transfer import case_move
+    from payvand.core.errors import IllegalTransition
+    from payvand.linkage.services import contact_request_answer
+
+    tj, af, uz = region
+    tajik_case = case(tj, owner=member(Role.CASEWORKER, tj), **TAJIK)
+    worker = member(Role.CASEWORKER, af)
+    afghan_case = case(af, owner=worker, **AFGHAN)
+    client.force_login(worker, backend=BACKEND)
+    client.post(
+        reverse("linkage:contact", args=[afghan_case.public_id]),
+        {"country": "TJ", "strength": "strong"},
+    )
+    request = ContactRequest.objects.get()
+    with transaction.atomic():
+        case_move(case=tajik_case, to_org=uz, owner=member(Role.CASEWORKER, uz), by=None)
+    request.refresh_from_db()
+    assert request.state == "lapsed"
+    assert AuditEvent.objects.filter(action="linkage.contact_lapsed").count() == 1
+
+    supervisor = member(Role.SUPERVISOR, tj)
+    client.force_login(supervisor, backend=BACKEND)
+    assert tajik_case.number not in client.get(reverse("linkage:requests")).content.decode()
+    answer = client.post(reverse("linkage:answer", args=[request.public_id]), {"answer": "accept"})
+    assert answer.status_code == 404
+    with pytest.raises(IllegalTransition):
+        contact_request_answer(request=request, by=supervisor, accept=True)
+    request.refresh_from_db()
+    assert request.state == "lapsed" and request.answered_by is None
+
+    client.force_login(worker, backend=BACKEND)
+    page = client.get(reverse("cases:detail", args=[afghan_case.public_id])).content.decode()
+    assert "No longer applies" in page and tj.name not in page and uz.name not in page
