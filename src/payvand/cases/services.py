@@ -90,6 +90,30 @@ def _control_character(text: str, allowed: str = "") -> str:
     return ""
 
 
+def phone_normalised(text: str, country: str) -> str:
+    """``text`` as an international number (E.164: +992931234567), read as a number of
+    ``country`` when it has no country code; "" when it cannot be a phone number. Any
+    script's digits, spaces, dashes and brackets are accepted."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text.strip(), country or None)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_example(country: str) -> str:
+    import phonenumbers
+
+    number = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return "+992 93 123 4567"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def registration_validate(org: Organisation, reg: Registration, today: dt.date) -> int | None:
     """Field errors for everything a form or an import can get wrong; the birth year."""
     errors: dict[str, str] = {}
@@ -107,6 +131,14 @@ def registration_validate(org: Organisation, reg: Registration, today: dt.date) 
             errors[name] = _(
                 "Remove the invisible control character %(code)s (pasted from another program?)."
             ) % {"code": f"U+{ord(bad):04X}"}
+    if ident.phone.strip() and "phone" not in errors:
+        phone = phone_normalised(ident.phone, org.country)
+        if phone:
+            ident.phone = phone
+        else:
+            errors["phone"] = _(
+                "This is not a phone number. Write it with its country code, e.g. %(example)s."
+            ) % {"example": phone_example(org.country)}
     if reg.gender not in Gender.values:
         errors["gender"] = _("Unknown gender code %(code)s.") % {"code": reg.gender}
     if reg.identification_source not in IdentificationSource.values:

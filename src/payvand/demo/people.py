@@ -105,7 +105,7 @@ def demo_registration(rng: random.Random, country: str, today: dt.date) -> Regis
             family_name=family,
             father_name=father,
             birth_date=birth_date,
-            phone=f"+{rng.randint(10**10, 10**11 - 1)}" if rng.random() < 0.6 else "",
+            phone=_mobile(country, rng.randint(10**10, 10**11 - 1)) if rng.random() < 0.6 else "",
         ),
         gender="Feminine" if woman else "Masculine",
         birth_precision=precision,
@@ -115,3 +115,14 @@ def demo_registration(rng: random.Random, country: str, today: dt.date) -> Regis
         identification_source=_weighted(rng, SOURCES),
         identified_on=identified_on,
     )
+
+
+def _mobile(country: str, draw: int) -> str:
+    """A mobile number of ``country`` (its example number with six digits drawn), E.164."""
+    import phonenumbers
+
+    example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    if example is None:
+        return f"+{draw}"
+    number = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+    return f"{number[:-6]}{draw % 10**6:06d}"

@@ -242,6 +242,8 @@ def test_register_accepts_solar_hijri_dates_for_dari_users(org, client):
         ({"identity": Identity()}, "given_name"),
         ({"identity": Identity(given_name="Zari\u0007na")}, "given_name"),
         ({"identity": Identity(given_name="Zarina", phone="+992\x00")}, "phone"),
+        ({"identity": Identity(given_name="Zarina", phone="call her sister")}, "phone"),
+        ({"identity": Identity(given_name="Zarina", phone="+992 12")}, "phone"),
         ({"identified_on": dt.date(2099, 1, 1)}, "identified_on"),
         ({"identified_on": dt.date(1, 1, 1)}, "identified_on"),
         ({"identified_on": dt.date(1979, 12, 31), "estimated_age": 60}, "identified_on"),
@@ -368,3 +370,17 @@ def test_a_pg_dump_holds_no_name_or_phone(org):
     assert "cases_person" in dump
     for text in SEEDED:
         assert text not in dump, text
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("+992 93 123 4567", "+992931234567"),
+        ("93 123-45-67", "+992931234567"),  # a local number of the organisation's country
+        ("۹۳ ۱۲۳ ۴۵۶۷", "+992931234567"),  # Persian digits
+        ("+7 (912) 345-67-89", "+79123456789"),  # a Russian number, abroad
+    ],
+)
+def test_a_phone_is_stored_in_international_form(org, typed, stored):
+    c = case(org, phone=typed)
+    assert person_identity(person=c.person, by=None, purpose="test").phone == stored
