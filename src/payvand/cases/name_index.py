@@ -271,6 +271,15 @@ def ranked_case_ids(cases: QuerySet, orgs: list[Organisation], names: dict[str, 
         .values(case_key=F("pk"), case_day=F("identified_on"), case_person=F("person_id"))
         .query.sql_with_params()
     )
+    if connection.vendor == "postgresql":
+        # From the few persons who match to their cases over the index on the person (a
+        # few hundred lookups), not a hash join over every case of the organisations,
+        # which PostgreSQL picks as it guesses ten times more persons than match: 2.5 ms
+        # of a search at 100,000 cases. OFFSET 0 keeps the subquery from being flattened.
+        cases_of_scores = f"""scores s CROSS JOIN LATERAL (
+            SELECT * FROM ({matching}) m WHERE m.case_person = s.person_id OFFSET 0) c"""  # noqa: S608
+    else:
+        cases_of_scores = f"({matching}) c JOIN scores s ON s.person_id = c.case_person"
     # int() — only numbers and quoted column names are formatted into the statement.
     best = [f"MAX(h.strength) FILTER (WHERE h.part = {int(i)})" for i in range(parts)]
     sql = f"""
@@ -280,7 +289,7 @@ def ranked_case_ids(cases: QuerySet, orgs: list[Organisation], names: dict[str, 
             GROUP BY h.person_id
             HAVING {" AND ".join(f"{b} IS NOT NULL" for b in best)}
         )
-        SELECT c.case_key FROM ({matching}) c JOIN scores s ON s.person_id = c.case_person
+        SELECT c.case_key FROM {cases_of_scores}
         ORDER BY s.score DESC, c.case_day DESC, c.case_key DESC
     """  # noqa: S608  (column names, numbers, placeholders and Django's compiled query)
     with connection.cursor() as cursor:
