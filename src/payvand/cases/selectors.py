@@ -221,6 +221,44 @@ class ShownIdentity:
         return " ".join(p for p in (self.given_name, self.family_name) if p)
 
 
+@dataclass
+class StatusNote:
+    """The note of a workflow step the case's team should read now (workflow.py)."""
+
+    action: str
+    by: User
+    at: dt.datetime
+    text: str  # "" when the case was erased
+    erased: bool = False
+
+
+# Steps whose note speaks to the team until the next step: why a supervisor returned a
+# closure request, or why the case was reopened.
+NOTE_SHOWN_AFTER = ("return_closure", "reopen")
+
+
+def status_note_latest(user: User, case: Case) -> StatusNote | None:
+    """The note of the case's last workflow step if it is one of NOTE_SHOWN_AFTER (its
+    opening is audited); None otherwise. The caller may see the case."""
+    last = case.status_changes.select_related("by").first()
+    if last is None or last.action not in NOTE_SHOWN_AFTER or not last.note:
+        return None
+    try:
+        text = crypto.unseal_json(
+            case.organisation, last.note, context=context_for(last, "note")
+        ).get("note", "")
+    except crypto.KeyDestroyed:
+        return StatusNote(last.action, last.by, last.at, "", erased=True)
+    audit_record(
+        action="case.status_note.read",
+        actor=user,
+        organisation=case.organisation,
+        obj=case,
+        details={"step": str(last.public_id)},
+    )
+    return StatusNote(last.action, last.by, last.at, text)
+
+
 def identities_shown(user: User, cases: list[Case], purpose: str) -> dict[int, ShownIdentity]:
     """Names for a list of cases the user may see; one audit row names every person shown."""
     shown: dict[int, ShownIdentity] = {}

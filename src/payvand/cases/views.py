@@ -151,6 +151,7 @@ def case_detail(request, public_id):
         except crypto.KeyDestroyed:
             identity = None
         sections = sections_for(request, case)
+        status_note = selectors.status_note_latest(request.user, case)
     return render(
         request,
         "cases/detail.html",
@@ -158,6 +159,7 @@ def case_detail(request, public_id):
             "case": case,
             "identity": identity,
             "sections": sections,
+            "status_note": status_note,
             "actions": [(name, ACTIONS[name]) for name in allowed_actions(request.user, case)],
             "closure_reasons": ClosureReason.choices,
             "can_assign": has_perm(request.user, Perm.CASE_ASSIGN, case.organisation),

@@ -125,3 +125,21 @@ def test_timeline_lists_what_happened_without_personal_data(org, people, client)
     with_views = client.get(reverse("cases:timeline", args=[c.public_id]), {"views": "1"})
     assert "Identity viewed" in with_views.content.decode()
     assert "Malalai" not in page + with_views.content.decode()
+
+
+def test_the_caseworker_reads_why_her_closure_was_returned_until_she_asks_again(
+    org, people, client
+):
+    worker, supervisor = people
+    c = case(org, owner=worker)
+    case_transition(case=c, by=worker, action="request_closure", reason="Other")
+    case_transition(case=c, by=supervisor, action="return_closure", note="Shelter plan <first>")
+    client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("cases:detail", args=[c.public_id])
+    page = client.get(url).content.decode()
+    assert "The closure request was returned" in page
+    assert "Shelter plan &lt;first&gt;" in page and supervisor.full_name in page
+    read = AuditEvent.objects.filter(action="case.status_note.read", case_id=c.public_id)
+    assert read.count() == 1 and read.get().actor_id == worker.public_id
+    case_transition(case=c, by=worker, action="request_closure", reason="Other")
+    assert "Shelter plan" not in client.get(url).content.decode()
