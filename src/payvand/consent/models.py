@@ -106,7 +106,16 @@ class Consent(models.Model):
         ordering = ["-given_on", "-id"]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
-        indexes = [models.Index(fields=["case", "purpose"], name="consent_case_purpose")]
+        indexes = [
+            models.Index(fields=["case", "purpose"], name="consent_case_purpose"),
+            # The statistics pages look up the consents to statistics withdrawn, each time
+            # their tables are computed (stats.tables): a few among a million consents.
+            models.Index(
+                fields=["case"],
+                condition=Q(purpose="statistics", withdrawn_on__isnull=False),
+                name="consent_stats_withdrawn",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="consent_recipient_matches_purpose",

@@ -15,9 +15,14 @@ consent to statistics was in force (``consented``) and each record's place among
 survivor's records — those with consent first, then the earliest identified, then the
 case created first — across the region (``consented_rank``) and within its organisation
 (``org_consented_rank``); rank 1 with consent is the record that represents her. The
-tables correct this for every withdrawal made since (tables.survivor_fact_parts), so a
+tables correct this for every withdrawal made since (tables.withdrawal_delta), so a
 withdrawal counts at once; a consent given since counts from the next refresh, as a new
 case does.
+
+**The cube.** In the same transaction the refresh rewrites ``FactCube``: the survivors
+those ranks pick, counted per combination of the fields the tables group by and filter
+on, for the region and for each organisation (``cube_rewrite``). A page's table is a
+SUM over it, a few thousand rows instead of a million facts.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from payvand.cases.models import Case as CaseModel
 from payvand.cases.vocab import Gender
 from payvand.consent.models import Purpose
 from payvand.consent.selectors import cases_allowing
-from payvand.stats.models import CaseFact, FactsRefresh
+from payvand.stats.models import CUBE_DIMENSIONS, CaseFact, FactCube, FactsRefresh
 from payvand.stats.vocab import AGE_BAND_LIMITS, AGE_BANDS, CtdcGender, Datasource
 from payvand.trafficking.models import TraffickingEvent
 from payvand.trafficking.vocab import ExploitationType
@@ -190,17 +195,46 @@ def _refresh_sql() -> tuple[str, list]:
     return insert, list(params)
 
 
+def cube_rewrite(cursor, fact_model=CaseFact, cube_model=FactCube) -> None:
+    """Replace the cube (``FactCube``) by the counts of the facts: one INSERT … SELECT …
+    GROUP BY for the region (the facts with consent and ``consented_rank`` 1) and one for
+    the organisations (``org_consented_rank`` 1). The models are parameters so that a
+    migration can pass its historical ones."""
+    q = connection.ops.quote_name
+    facts = q(fact_model._meta.db_table)
+    cube = q(cube_model._meta.db_table)
+    dims = ", ".join(q(fact_model._meta.get_field(d).column) for d in CUBE_DIMENSIONS)
+    org = q(fact_model._meta.get_field("organisation").column)
+    consented = q(fact_model._meta.get_field("consented").column)
+    into = f"INSERT INTO {cube} ({q(cube_model._meta.get_field('organisation').column)}, "
+    into += f"{dims}, {q('n')}) "
+    # Only names from the models are formatted in.
+    cursor.execute(f"DELETE FROM {cube}")  # noqa: S608
+    for scope, rank in (("NULL", "consented_rank"), (org, "org_consented_rank")):
+        group = dims if scope == "NULL" else f"{org}, {dims}"
+        cursor.execute(
+            f"{into}SELECT {scope}, {dims}, COUNT(*) FROM {facts} "  # noqa: S608
+            f"WHERE {consented} = %s AND {q(rank)} = 1 GROUP BY {group}",
+            [True],
+        )
+
+
 def facts_refresh() -> FactsRefresh:
     """Bring ``CaseFact`` up to date with the cases in one statement (idempotent;
-    readers see the old facts until it commits). Every case has a fact, and a case's
-    fact goes with it (CASCADE), so there is nothing else to delete. On PostgreSQL the
-    table is then vacuumed and analysed, outside the transaction."""
+    readers see the old facts until it commits), then rewrite the cube of their counts
+    (``cube_rewrite``) in the same transaction. Every case has a fact, and a case's fact
+    goes with it (CASCADE), so there is nothing else to delete. On PostgreSQL the tables
+    are then vacuumed and analysed, outside the transaction."""
     started = time.perf_counter()
     table = connection.ops.quote_name(CaseFact._meta.db_table)
+    cube = connection.ops.quote_name(FactCube._meta.db_table)
     with transaction.atomic():
+        # One refresh at a time: a second one waits here for the first to commit.
+        FactsRefresh.objects.select_for_update().filter(pk=1).first()
         sql, params = _refresh_sql()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+            cube_rewrite(cursor)
         refresh, _created = FactsRefresh.objects.update_or_create(
             pk=1,
             defaults={
@@ -212,7 +246,7 @@ def facts_refresh() -> FactsRefresh:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             vacuum = "VACUUM (ANALYZE)" if not connection.in_atomic_block else "ANALYZE"
-            cursor.execute(f"{vacuum} {table}")
+            cursor.execute(f"{vacuum} {table}, {cube}")
     return refresh
 
 

@@ -70,7 +70,8 @@ class CaseFact(models.Model):
     the privacy unit (linkage's SurvivorKey, else the person); ``consented`` says whether
     consent to statistics was in force at the refresh, and the ranks order the
     survivor's records as the tables pick the one that represents her (facts.py). The
-    tables ask the consent app for the withdrawals made since (tables.py).
+    pages count from their cube (``FactCube``) and ask the consent app for the
+    withdrawals made since (tables.py).
     """
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
@@ -98,10 +99,57 @@ class CaseFact(models.Model):
             models.Index(fields=["year", "organisation"], name="casefact_year_org"),
             # A survivor's other records, when a withdrawal may have moved her.
             models.Index(fields=["survivor"], name="casefact_survivor"),
+            # Which survivors the consents withdrawn concern (tables._moved_survivors),
+            # regionally or within one organisation: one probe per consent withdrawn,
+            # answered from the index alone.
+            models.Index(
+                fields=["case", "organisation", "survivor"],
+                condition=models.Q(consented=True),
+                name="casefact_consented_case",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"facts of case {self.case_id}"
+
+
+# The fields of a fact that the tables group by or filter on: the cube's dimensions.
+CUBE_DIMENSIONS = (
+    "country", "year", "gender", "age_band", "citizenship", "country_of_exploitation",
+    "datasource", "forced_labour", "sexual_exploit", "other_exploit",
+)  # fmt: skip
+
+
+class FactCube(models.Model):
+    """How many survivors the materialised facts count, per combination of
+    ``CUBE_DIMENSIONS`` that occurs: regionally (``organisation`` NULL: the facts with
+    consent and ``consented_rank`` 1) and within each organisation (its facts with consent
+    and ``org_consented_rank`` 1). Rewritten from the facts by each refresh, in its
+    transaction (facts.facts_refresh), so it always adds up to them; a table is a SUM over
+    it, corrected for the withdrawals of consent since (tables.withdrawal_delta).
+    """
+
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, null=True, related_name="+",
+        db_index=False,  # the index below starts with it
+    )  # fmt: skip
+    country = models.CharField(max_length=2)
+    year = models.PositiveSmallIntegerField()
+    gender = models.CharField(max_length=32, blank=True)
+    age_band = models.CharField(max_length=8, blank=True)
+    citizenship = models.CharField(max_length=2, blank=True)
+    country_of_exploitation = models.CharField(max_length=2, blank=True)
+    datasource = models.CharField(max_length=16, blank=True)
+    forced_labour = models.BooleanField(default=False)
+    sexual_exploit = models.BooleanField(default=False)
+    other_exploit = models.BooleanField(default=False)
+    n = models.PositiveIntegerField()  # survivors
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"], name="factcube_org_year")]
+
+    def __str__(self) -> str:
+        return f"{self.n} survivors of {self.year}"
 
 
 class FactsRefresh(models.Model):

@@ -9,12 +9,16 @@
   cases they may not open). The roles are declared here, as ``ORG_STATS_ROLES``.
 - Everyone else gets 404.
 
-The tables are cached (Django's cache) for ``PAYVAND_STATS_CACHE_SECONDS`` (default 300)
-per filter and scope; the case facts they read are as of the last `payvand stats
-refresh` (run it every 15 minutes: see README), corrected for the withdrawals of consent
-made since when a table is computed (tables.materialised_fact_parts). So a page may be up
-to five minutes behind a withdrawal of consent and up to one refresh behind new or
-changed cases, consents given since and new links between records.
+**How stale.** The tables are cached (Django's cache) for
+``PAYVAND_STATS_CACHE_SECONDS`` (default 300) per filter and scope. They are computed
+from the cube of the case facts (``FactCube``), which is as of the last `payvand stats
+refresh` (run it every 15 minutes: see README; it takes one to three minutes at a
+million cases), corrected for the withdrawals of consent made since, which are looked
+up once per page when its tables are computed (tables.withdrawal_delta). So a page is
+at most ``PAYVAND_STATS_CACHE_SECONDS`` (five minutes) behind a withdrawal of consent,
+and at most one refresh interval plus the refresh's own run plus the cache time (about
+15 + 3 + 5 = 23 minutes) behind new or changed cases, consents given since and new
+links between records. Until the first refresh the pages count live.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from payvand.orgs.models import Organisation
 from payvand.stats.facts import last_refresh
 from payvand.stats.models import ReferenceDataset
 from payvand.stats.suppression import ALL, Table
-from payvand.stats.tables import count_table, latest_dataset
+from payvand.stats.tables import count_table, latest_dataset, withdrawal_delta
 from payvand.stats.vocab import ExploitationKind
 
 ORG_STATS_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
@@ -97,11 +101,24 @@ def cache_seconds() -> int:
 
 def chart_table(chart: str, filters: Filters) -> Table:
     """The suppressed table behind ``chart`` (cached)."""
-    key = filters.cache_key(chart)
-    table = cache.get(key)
-    if table is None:
+    return chart_tables(filters, [chart])[chart]
+
+
+def chart_tables(filters: Filters, charts=tuple(CHARTS)) -> dict[str, Table]:
+    """The suppressed tables behind ``charts`` (each cached): those not in the cache are
+    computed from the cube, with the withdrawals since the refresh looked up once for
+    all of them (tables.withdrawal_delta)."""
+    keys = {chart: filters.cache_key(chart) for chart in charts}
+    cached = cache.get_many(list(keys.values()))
+    tables = {chart: cached[key] for chart, key in keys.items() if key in cached}
+    missing = [chart for chart in charts if chart not in tables]
+    if not missing:
+        return tables
+    materialised = filters.source == "cases" and last_refresh() is not None
+    delta = withdrawal_delta(organisation=filters.organisation) if materialised else None
+    for chart in missing:
         by = CHARTS[chart]
-        table = count_table(
+        tables[chart] = count_table(
             source=filters.source,
             by=by,
             k=K,
@@ -111,15 +128,16 @@ def chart_table(chart: str, filters: Filters) -> Table:
             organisation=filters.organisation,
             country=filters.country or None,
             exploitation=filters.exploitation or None,
-            materialised=filters.source == "cases" and last_refresh() is not None,
+            materialised=materialised,
+            delta=delta,
             # Countries beyond the programme's and its partners' are grouped, so that the
             # charts stay readable and fewer cells are withheld.
             other_outside={f: PUBLIC_COUNTRIES for f in by if f != "year"}
             if {"citizenship", "country_of_exploitation"} & set(by)
             else None,
         )
-        cache.set(key, table, cache_seconds())
-    return table
+    cache.set_many({keys[chart]: tables[chart] for chart in missing}, cache_seconds())
+    return {chart: tables[chart] for chart in charts}  # in the order asked
 
 
 def filters_from(params, scope: Scope) -> Filters:

@@ -12,6 +12,7 @@ from payvand.stats.selectors import (
     CHARTS,
     K,
     chart_table,
+    chart_tables,
     filters_from,
     stats_scope,
     total_of,
@@ -31,8 +32,7 @@ def _titles() -> dict[str, str]:
     }
 
 
-def _chart(name: str, filters, rtl: bool) -> dict:
-    table = chart_table(name, filters)
+def _chart(name: str, table, rtl: bool) -> dict:
     title = _titles()[name]
     rows = table_rows(table)
     released = [n for _cell, n in rows if n]
@@ -79,7 +79,7 @@ def dashboard(request):
     context = {
         "scope": scope,
         "filters": filters,
-        "charts": [_chart(name, filters, rtl) for name in CHARTS],
+        "charts": [_chart(name, table, rtl) for name, table in chart_tables(filters).items()],
         "k": K,
         "query": request.GET.urlencode(),
         "country_choices": [
