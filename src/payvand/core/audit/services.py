@@ -114,13 +114,16 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> list[AuditEvent]:
         return []
     context = request_context.current()
     reads_alone = connection.get_autocommit() and all(is_read(e.action) for e in entries)
+    one_statement = connection.vendor == "postgresql" and len(entries) <= ONE_STATEMENT_ROWS
     with transaction.atomic():
         if reads_alone and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
-        )
+        head = _head_locked() if one_statement else None
+        if head is None:
+            head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+                id=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
+            )
         occurred_at = timezone.now()
         seq, prev_hash = head.last_seq, head.last_hash
         events = []
@@ -130,10 +133,57 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> list[AuditEvent]:
             event.request_id, event.ip = context.request_id, context.ip
             event.hash = prev_hash = event.compute_hash()
             events.append(event)
-        AuditEvent.objects.bulk_create(events)
-        head.last_seq, head.last_hash = seq, prev_hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        if one_statement:
+            _insert_and_advance(events)
+        else:
+            AuditEvent.objects.bulk_create(events)
+            head.last_seq, head.last_hash = seq, prev_hash
+            head.save(update_fields=["last_seq", "last_hash"])
     return events
+
+
+# A page's rows (a list, a case page's sections) are appended on PostgreSQL by two plain
+# statements — lock and read the head; insert the rows and move the head — instead of the
+# ORM's three, whose compiling cost about 1.3 ms of CPU per page. Larger batches (seeding,
+# an import) go through bulk_create, which splits them within the parameter limits.
+ONE_STATEMENT_ROWS = 50
+
+
+def _head_locked() -> AuditChainHead | None:
+    """The chain head, locked until the transaction ends; None before the first row."""
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_seq, last_hash FROM {table} WHERE id = 1 FOR UPDATE")  # noqa: S608
+        row = cursor.fetchone()
+    return None if row is None else AuditChainHead(id=1, last_seq=row[0], last_hash=row[1])
+
+
+def _insert_and_advance(events: list[AuditEvent]) -> None:
+    """Insert ``events`` and set the head to the last of them, in one statement."""
+    quote = connection.ops.quote_name
+    meta = AuditEvent._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    row = f"({', '.join(['%s'] * len(fields))})"
+    last = events[-1]
+    # Only quoted table and column names and placeholders are formatted in.
+    sql = f"""
+        WITH added AS (
+            INSERT INTO {quote(meta.db_table)} ({", ".join(quote(f.column) for f in fields)})
+            VALUES {", ".join([row] * len(events))}
+            RETURNING {quote(meta.pk.column)}, {quote(meta.get_field("seq").column)}
+        ), head AS (
+            UPDATE {quote(AuditChainHead._meta.db_table)}
+            SET last_seq = %s, last_hash = %s WHERE id = 1
+        )
+        SELECT * FROM added
+    """  # noqa: S608
+    params = [f.get_db_prep_save(getattr(e, f.attname), connection) for e in events for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, last.seq, last.hash])
+        keys = dict((seq, pk) for pk, seq in cursor.fetchall())
+    for event in events:
+        event.pk = keys[event.seq]
+        event._state.adding, event._state.db = False, connection.alias
 
 
 def _event(entry: AuditEntry, *, seq: int, prev_hash: str, occurred_at) -> AuditEvent:
