@@ -34,7 +34,7 @@ from payvand.core import countries
 from payvand.core.permissions import Perm, Role, has_perm
 from payvand.orgs.models import Organisation
 from payvand.stats.facts import last_refresh
-from payvand.stats.models import ReferenceDataset
+from payvand.stats.models import FactsRefresh, ReferenceDataset
 from payvand.stats.suppression import ALL, Table
 from payvand.stats.tables import count_table, latest_dataset, withdrawal_delta
 from payvand.stats.vocab import ExploitationKind
@@ -107,16 +107,34 @@ def chart_table(chart: str, filters: Filters) -> Table:
 def chart_tables(filters: Filters, charts=tuple(CHARTS)) -> dict[str, Table]:
     """The suppressed tables behind ``charts`` (each cached): those not in the cache are
     computed from the cube, with the withdrawals since the refresh looked up once for
-    all of them (tables.withdrawal_delta)."""
+    all of them (tables.withdrawal_delta). If a refresh commits while they are computed,
+    the delta and the cube may be of two refreshes, so they are computed again, once."""
     keys = {chart: filters.cache_key(chart) for chart in charts}
     cached = cache.get_many(list(keys.values()))
     tables = {chart: cached[key] for chart, key in keys.items() if key in cached}
     missing = [chart for chart in charts if chart not in tables]
     if not missing:
         return tables
-    materialised = filters.source == "cases" and last_refresh() is not None
+    refresh = last_refresh() if filters.source == "cases" else None
+    for _attempt in range(2):
+        computed = _computed(missing, filters, materialised=refresh is not None)
+        if (
+            refresh is None
+            or FactsRefresh.objects.filter(
+                pk=refresh.pk, refreshed_at=refresh.refreshed_at
+            ).exists()
+        ):
+            break
+        refresh = last_refresh()
+    cache.set_many({keys[chart]: table for chart, table in computed.items()}, cache_seconds())
+    tables.update(computed)
+    return {chart: tables[chart] for chart in charts}  # in the order asked
+
+
+def _computed(charts: list[str], filters: Filters, *, materialised: bool) -> dict[str, Table]:
     delta = withdrawal_delta(organisation=filters.organisation) if materialised else None
-    for chart in missing:
+    tables = {}
+    for chart in charts:
         by = CHARTS[chart]
         tables[chart] = count_table(
             source=filters.source,
@@ -136,8 +154,7 @@ def chart_tables(filters: Filters, charts=tuple(CHARTS)) -> dict[str, Table]:
             if {"citizenship", "country_of_exploitation"} & set(by)
             else None,
         )
-    cache.set_many({keys[chart]: tables[chart] for chart in missing}, cache_seconds())
-    return {chart: tables[chart] for chart in charts}  # in the order asked
+    return tables
 
 
 def filters_from(params, scope: Scope) -> Filters:

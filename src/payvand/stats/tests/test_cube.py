@@ -235,3 +235,37 @@ def test_the_migration_that_adds_the_cube_fills_it_from_the_facts_already_there(
     editor.connection = connection
     migration.cube_from_facts(apps, editor)
     assert sorted(FactCube.objects.values_list(*fields), key=repr) == written
+
+
+def test_a_refresh_that_commits_while_a_page_is_computed_is_not_counted_half(
+    settings, org, monkeypatch
+):
+    """The delta of one refresh applied to the cube of the next would take a withdrawn
+    survivor out twice: the page computes its tables again when the refresh changed."""
+    from payvand.stats import selectors
+
+    settings.PAYVAND_STATS_CACHE_SECONDS = 300
+    worker = member(Role.CASEWORKER, org)
+    cases = [case(org, owner=worker) for _ in range(3)]
+    for c in cases:
+        consent_record(
+            case=c, by=worker, purpose="statistics", given_on=dt.date(2026, 11, 2),
+            recorded_how="written_signed",
+        )  # fmt: skip
+    facts_refresh()
+    consent_withdraw(
+        consent=cases[0].consents.get(), by=worker, withdrawn_on=dt.date(2026, 11, 2), reason=""
+    )
+    deltas = []
+
+    def delta_then_a_refresh(**scope):
+        delta = withdrawal_delta(**scope)
+        if not deltas:
+            facts_refresh()  # commits after the delta is read, before the cube is summed
+        deltas.append(delta)
+        return delta
+
+    monkeypatch.setattr(selectors, "withdrawal_delta", delta_then_a_refresh)
+    tables = chart_tables(Filters())
+    assert tables["gender"].counts == {("Woman",): 2}, "she is taken out once"
+    assert [len(d.rows) for d in deltas] == [1, 0], "computed again, with the new refresh"
