@@ -9,6 +9,7 @@ queries it ran and the time of the same statements replayed alone on a cursor ("
 """
 
 import os
+import re
 import statistics
 import time
 
@@ -30,7 +31,9 @@ DEEP_PAGE = 500
 CPU_SAMPLES = 50
 WORKED = 20  # cases worked on in depth, when the organisation has none yet
 # Statements a page writes or that only make sense inside its transaction: not replayed.
-NOT_REPLAYED = ("INSERT", "UPDATE", "DELETE", "BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")
+NOT_REPLAYED = ("INSERT", "UPDATE", "DELETE", "BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "SET")
+# A write inside a WITH (the audit rows and the chain head, core/audit/services.py).
+WRITES_WITHIN = re.compile(r"\b(INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b", re.I)
 
 
 def run(ctx: Context) -> list[Figure]:
@@ -174,7 +177,10 @@ def _statements(fetch) -> list[str]:
         sql = query["sql"]
         if sql.startswith("DECLARE "):  # a server-side cursor (.iterator()): its SELECT
             sql = sql[sql.index(" FOR ") + len(" FOR ") :]
-        if sql.upper().startswith(NOT_REPLAYED) or sql.rstrip().upper().endswith("FOR UPDATE"):
+        sql = sql.strip()
+        if sql.upper().startswith(NOT_REPLAYED) or sql.upper().endswith("FOR UPDATE"):
+            continue
+        if sql.upper().startswith("WITH") and WRITES_WITHIN.search(sql):
             continue
         statements.append(sql)
     return statements
