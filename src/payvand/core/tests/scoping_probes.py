@@ -241,6 +241,9 @@ EXEMPT: dict[str, str] = {
         "counts with small cells withheld, over filters from filters_from (probed); "
         "suppression has its own tests in stats"
     ),
+    "stats.selectors.chart_tables": (
+        "the tables of chart_table, several at once, over filters from filters_from (probed)"
+    ),
     "stats.selectors.total_of": "reads a table it is given",
     "trafficking.selectors.exploitation_countries": "reads the events it is given",
     "trafficking.selectors.open_for_reading": OPENS_WHAT_IT_IS_GIVEN,
