@@ -183,6 +183,11 @@ class _KeyCache:
         with self._lock:
             self._current[org_id] = (version, time.monotonic())
 
+    def forget_current(self, org_id: Any) -> None:
+        """Forget which version is current (the keys themselves stay cached)."""
+        with self._lock:
+            self._current.pop(org_id, None)
+
     def forget(self, org_id: Any = None) -> None:
         """Drop cached keys (and this thread's holds): of ``org_id``, or all."""
         holds = self._holds()
@@ -240,8 +245,64 @@ def _aad(org: Organisation, context: str) -> bytes:
     return f"payvand-data|{org.public_id}|{context}".encode()
 
 
+# Writers and a rotation of the same organisation's key exclude each other (PostgreSQL):
+# each transaction that seals takes this lock shared once, and `payvand keys rotate-org`
+# takes it exclusively (core/keys.py), so a rotation waits for the transactions sealing
+# under the old key to commit, re-seals what they wrote, and holds new ones back until the
+# new key is in place. SQLite needs no lock: its write transactions run one at a time.
+_ROTATION_LOCK_CLASS = 0x50_56_4B  # "PVK": the advisory lock's first key
+
+
+def rotation_lock_key(org: Organisation) -> tuple[int, int]:
+    """The advisory lock of ``org``'s keys: (class, a 31-bit number of its public id)."""
+    return _ROTATION_LOCK_CLASS, int.from_bytes(org.public_id.bytes[:4], "big") & 0x7FFFFFFF
+
+
+class _SealingTransactions:
+    """Which organisations' keys this thread's current transaction already took for sealing:
+    the first seal of an organisation in a transaction takes the rotation lock and reads the
+    current key version again (a rotation may have committed since the cache read it)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def first_in_transaction(self, org: Organisation) -> bool:
+        from django.db import connection, transaction
+
+        if not connection.in_atomic_block:
+            return False
+        marks = self._local.__dict__.setdefault("marks", {})
+        mark = marks.get(org.public_id)
+        if mark is not None and any(entry[1] is mark for entry in connection.run_on_commit):
+            return False
+
+        def done() -> None:
+            marks.pop(org.public_id, None)
+
+        marks[org.public_id] = done
+        transaction.on_commit(done)
+        return True
+
+
+_sealing = _SealingTransactions()
+
+
 def _current_key_creating(org: Organisation) -> tuple[int, bytes]:
-    """The current data key; an organisation made before keys existed gets its first."""
+    """The current data key; an organisation made before keys existed gets its first.
+
+    In a transaction, the first call for ``org`` waits for a rotation of its key in
+    progress and then reads the current version afresh (_SealingTransactions).
+    """
+    if _sealing.first_in_transaction(org):
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock_shared(%s::int, %s::int)", rotation_lock_key(org)
+                )
+        if cache.held(org.public_id) is None:
+            cache.forget_current(org.public_id)
     try:
         return data_key(org)
     except KeyMissing:

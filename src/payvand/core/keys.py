@@ -61,7 +61,17 @@ def org_keys_rotate(*, org: Organisation) -> int:
     """Re-seal everything of ``org`` under a new data key, then destroy the old ones.
 
     Returns the number of blobs re-sealed. All or nothing: a failure leaves the old key.
+    On PostgreSQL it first takes the organisation's rotation lock exclusively: it waits for
+    the transactions sealing under the old key to commit (so it re-seals what they wrote)
+    and holds back new ones until the new key is in place (crypto._current_key_creating).
     """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::int, %s::int)", crypto.rotation_lock_key(org)
+            )
     old_versions = list(
         OrgKey.objects.select_for_update()
         .filter(organisation=org, destroyed_at__isnull=True)
