@@ -224,11 +224,11 @@ def _codes(value) -> list[str]:
     return value.split() if isinstance(value, str) else list(value or [])
 
 
-def _identity(case: Case) -> dict:
+def _identity(case: Case, by) -> dict:
     from payvand.cases.services import person_identity
 
     try:
-        identity = person_identity(person=case.person, by=None, purpose="htcds_export")
+        identity = person_identity(person=case.person, by=by, purpose="htcds_export")
     except crypto.KeyDestroyed:
         return {"x_Erased": True}
     return {
@@ -243,8 +243,10 @@ def _identity(case: Case) -> dict:
     }
 
 
-def export_htcds(*, org: Organisation, with_identities: bool = False) -> dict:
-    """One organisation's cases in HTCDS's field names (codes; identities if asked)."""
+def export_htcds(*, org: Organisation, with_identities: bool = False, by=None) -> dict:
+    """One organisation's cases in HTCDS's field names (codes; identities if asked), for
+    its own use: ``by`` is the person downloading it (selectors.htcds_exports_for says
+    who may), None the server's operator (`payvand stats export-htcds`)."""
     cases = (
         Case.objects.filter(organisation=org)
         .select_related("person", "victim_context")
@@ -265,7 +267,7 @@ def export_htcds(*, org: Organisation, with_identities: bool = False) -> dict:
                 "prs_Citizenship": person.citizenship_codes,
             }
             if with_identities:
-                record |= _identity(case)
+                record |= _identity(case, by)
             context = getattr(case, "victim_context", None)
             if context is not None:
                 record |= {
@@ -323,7 +325,7 @@ def export_htcds(*, org: Organisation, with_identities: bool = False) -> dict:
             exported.append(record)
         audit_record(
             action="stats.export_htcds",
-            actor=None,
+            actor=by,
             organisation=org,
             details={"cases": len(exported), "with_identities": with_identities},
         )

@@ -74,6 +74,28 @@ def stats_scope(user) -> Scope:
 
 
 @dataclass
+class HtcdsExport:
+    """An organisation whose cases ``user`` may download as HTCDS JSON, for its own use."""
+
+    organisation: Organisation
+    with_identities: bool  # names and contacts too: its organisation admins only
+
+
+def htcds_exports_for(user) -> list[HtcdsExport]:
+    """The organisations of ``user``'s HTCDS exports: those where she is a supervisor
+    (codes only) or an organisation admin (identities may be included). Regional analysts
+    never get one: an organisation's records are its own."""
+    exports: dict[int, HtcdsExport] = {}
+    for m in user.active_memberships():
+        if m.role not in ORG_STATS_ROLES or not m.organisation.is_active:
+            continue
+        known = exports.get(m.organisation.pk)
+        identities = m.role == Role.ORG_ADMIN or bool(known and known.with_identities)
+        exports[m.organisation.pk] = HtcdsExport(m.organisation, identities)
+    return list(exports.values())
+
+
+@dataclass
 class Filters:
     source: str = "cases"
     year_from: int | None = None

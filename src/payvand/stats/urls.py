@@ -6,4 +6,5 @@ app_name = "stats"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("<slug:chart>.csv", views.chart_csv, name="chart_csv"),
+    path("export/htcds/", views.htcds_export, name="htcds_export"),
 ]

@@ -1,7 +1,9 @@
 import csv
+import json
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
@@ -14,6 +16,7 @@ from payvand.stats.selectors import (
     chart_table,
     chart_tables,
     filters_from,
+    htcds_exports_for,
     stats_scope,
     total_of,
 )
@@ -105,3 +108,43 @@ def chart_csv(request, chart: str):
     for cell, count in table_rows(table):
         writer.writerow([*cell, "" if count is None else count])
     return response
+
+
+def htcds_export(request):
+    """An organisation's cases as HTCDS JSON, for its own use (exports.export_htcds): its
+    supervisors get the codes, its organisation admins may add identities."""
+    allowed = {str(e.organisation.public_id): e for e in htcds_exports_for(request.user)}
+    if not allowed:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        chosen = allowed.get(request.POST.get("org", ""))
+        with_identities = request.POST.get("with_identities") == "1"
+        if chosen is None:
+            error = _("Choose one of your organisations.")
+        elif with_identities and not chosen.with_identities:
+            error = _("Only an organisation admin can include names and contacts.")
+        else:
+            from payvand.stats.exports import export_htcds
+
+            data = export_htcds(
+                org=chosen.organisation, with_identities=with_identities, by=request.user
+            )
+            name = f"payvand-htcds-{chosen.organisation.code}-{timezone.localdate():%Y%m%d}.json"
+            response = HttpResponse(
+                json.dumps(data, ensure_ascii=False, indent=1),
+                content_type="application/json; charset=utf-8",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(
+        request,
+        "stats/htcds_export.html",
+        {
+            "exports": list(allowed.values()),
+            "any_identities": any(e.with_identities for e in allowed.values()),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

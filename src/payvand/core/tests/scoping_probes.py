@@ -1174,6 +1174,25 @@ def _stats_scope(fn, c: Caller) -> None:
     c.expect_set({o.pk for o in scope.organisations}, orgs, "stats_scope organisations")
 
 
+@probe("stats.selectors.htcds_exports_for")
+def _htcds_exports_for(fn, c: Caller) -> None:
+    """An organisation's own cases: its supervisors and admins only, identities for its
+    admins only."""
+    f = c.oracle.facts
+    exports = fn(c.user)
+    c.expect_set({e.organisation.pk for e in exports}, _stats_orgs(c), "htcds_exports_for")
+    admin_of = {
+        m["organisation_id"]
+        for m in f.memberships
+        if m["user_id"] == c.pk and m["is_active"] and m["role"] == Role.ORG_ADMIN
+    }
+    for export in exports:
+        if export.with_identities and export.organisation.pk not in admin_of:
+            raise ScopeLeak(
+                f"htcds_exports_for gave {c.who()} identities of {export.organisation.pk}."
+            )
+
+
 @probe("stats.selectors.filters_from")
 def _filters_from(fn, c: Caller) -> None:
     from payvand.orgs.models import Organisation

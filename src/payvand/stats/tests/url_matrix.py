@@ -7,6 +7,8 @@ STATS_ROLES = OK_FOR(Role.ANALYST, Role.SUPERVISOR, Role.ORG_ADMIN)
 ROWS = {
     "stats:dashboard": ("GET", STATS_ROLES, None),
     "stats:chart_csv": ("GET", STATS_ROLES, None),
+    # An organisation's own cases: its supervisors and admins, never a regional analyst.
+    "stats:htcds_export": ("GET", OK_FOR(Role.SUPERVISOR, Role.ORG_ADMIN), None),
 }
 
 
