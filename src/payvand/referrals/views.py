@@ -24,7 +24,7 @@ from payvand.referrals.forms import (
     ReturnVisitForm,
     ServiceForm,
 )
-from payvand.referrals.vocab import Kind
+from payvand.referrals.vocab import Kind, State
 from payvand.referrals.workflow import ACTIONS, RECEIVER, actions_for
 
 
@@ -78,6 +78,8 @@ def referral_detail(request, public_id):
     history = selectors.transitions_of(referral)
     for step in history:
         step.shown = selectors.open_text(referral, step, "note", "")
+        # The stored codes ("send", "sent") are for the workflow; people read the state.
+        step.state_label = State(step.to_state).label if step.to_state in State.values else ""
     actions = [
         (name, ACTIONS[name], ActionForm(initial={"action": name, "submission_id": uuid.uuid4()}))
         for name in actions_for(referral.state, side)

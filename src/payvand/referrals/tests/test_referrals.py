@@ -329,3 +329,20 @@ def test_the_receivers_follow_up_visits_flow_back_to_the_sender_on_a_return(
     with pytest.raises(IllegalTransition):
         plain = send(the_case, sender, af_org)
         services.referral_followup_record(referral=plain, by=receiver, **visit)
+
+
+def test_the_history_names_each_state_in_the_readers_language_not_the_workflow_codes(
+    client, the_case, sender, receiver, af_org
+):
+    consent_to(the_case, sender, af_org)
+    referral = send(the_case, sender, af_org)
+    services.referral_transition(referral=referral, action="accept", by=receiver)
+    url = reverse("referrals:detail", args=[referral.public_id])
+    history = _page(client, sender, url).content.decode().split('id="history-h"')[1]
+    assert "send → sent" not in history and "accept → accepted" not in history
+    assert "Sent, waiting for an answer" in history and "Accepted" in history
+    client.cookies["django_language"] = "fa-af"
+    history = _page(client, receiver, url).content.decode().split('id="history-h"')[1]
+    with translation.override("fa-af"):
+        accepted = gettext("Accepted")
+    assert accepted != "Accepted" and accepted in history
