@@ -168,10 +168,24 @@ def thread(user: User, referral: Referral) -> list[Message]:
     return messages
 
 
-def unread_notifications(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user, read_at=None).select_related(
-        "referral__from_org", "referral__to_org"
+def unread_notifications(user: User, limit: int = 20) -> list[Notification]:
+    """The caller's newest unread notices, each with ``openable``: whether she or he may
+    still open its referral. A receiver may not once it is revoked or closed, or once the
+    survivor's consent is withdrawn (as `referral_get`), though the notice still says so."""
+    notices = list(
+        Notification.objects.filter(user=user, read_at=None).select_related(
+            "referral__from_org", "referral__to_org"
+        )[:limit]
     )
+    ids = {n.referral_id for n in notices if n.referral_id is not None}
+    openable = (
+        set((_receiving(user) | _sending(user)).filter(pk__in=ids).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
+    for notice in notices:
+        notice.openable = notice.referral_id in openable
+    return notices
 
 
 # --- what the receiver sees ------------------------------------------------------------

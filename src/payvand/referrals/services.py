@@ -367,6 +367,14 @@ def notifications_read(*, user: User, referral: Referral) -> int:
     )
 
 
+def notifications_shown(*, user: User, notices: list[Notification]) -> int:
+    """Notices of referrals the caller can no longer open have been shown to her or him:
+    they are read (opening the referral, which marks the others, is a 404 for these)."""
+    return Notification.objects.filter(
+        user=user, pk__in=[n.pk for n in notices], read_at=None
+    ).update(read_at=timezone.now())
+
+
 def package_check(
     *,
     case: Case,

@@ -38,13 +38,14 @@ def referral_list(request):
         or orgs_where(request.user, Perm.REFERRAL_ANSWER)
     ):
         raise Http404
+    notifications = selectors.unread_notifications(request.user)
+    closed_to_me = [n for n in notifications if not n.openable]
+    if closed_to_me:
+        services.notifications_shown(user=request.user, notices=closed_to_me)
     return render(
         request,
         "referrals/list.html",
-        {
-            "lists": selectors.referral_lists(request.user),
-            "notifications": list(selectors.unread_notifications(request.user)[:20]),
-        },
+        {"lists": selectors.referral_lists(request.user), "notifications": notifications},
     )
 
 

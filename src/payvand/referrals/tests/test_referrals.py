@@ -346,3 +346,24 @@ def test_the_history_names_each_state_in_the_readers_language_not_the_workflow_c
     with translation.override("fa-af"):
         accepted = gettext("Accepted")
     assert accepted != "Accepted" and accepted in history
+
+
+def test_a_notice_of_a_referral_the_receiver_can_no_longer_open_has_no_dead_link_and_is_shown_once(
+    client, the_case, sender, receiver, af_org
+):
+    consent_to(the_case, sender, af_org)
+    kept = send(the_case, sender, af_org)
+    revoked = send(the_case, sender, af_org)
+    services.referral_transition(referral=revoked, action="revoke", by=sender, note="Moved")
+    assert Notification.objects.filter(user=receiver, referral=revoked, event="revoke").exists()
+    with translation.override(receiver.preferred_language):
+        revoked_label = gettext("Revoked by the sender")
+    page = _page(client, receiver, reverse("referrals:list")).content.decode()
+    notices = page.split('id="notices-h"')[1].split("</section>")[0]
+    assert reverse("referrals:detail", args=[kept.public_id]) in notices
+    assert reverse("referrals:detail", args=[revoked.public_id]) not in notices
+    assert revoked_label in notices, "the notice still says what happened"
+    assert client.get(reverse("referrals:detail", args=[revoked.public_id])).status_code == 404
+    again = client.get(reverse("referrals:list")).content.decode()
+    assert revoked_label not in again, "shown once, not new for ever"
+    assert reverse("referrals:detail", args=[kept.public_id]) in again
