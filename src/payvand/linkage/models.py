@@ -55,6 +55,9 @@ class Encoding(models.Model):
     bits = models.BinaryField()
     version = models.CharField(max_length=16)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the bits were last written: the processes' in-memory stores re-read what changed
+    # since (selectors._Store), instead of every encoding.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["version", "organisation"], name="encoding_version_org")]

@@ -10,18 +10,21 @@ asking organisation (services.shown_to). Every query writes one audit row
 (``linkage.query``) naming the case and what was shown.
 
 The stored encodings are held in memory by each process (``_STORE``), un-permuted into the
-filters the matcher compares, and reloaded when the table changes (count, last id, last
-write); one query against a million encodings then costs the comparison (≈ 10 ms), not a
-million rows read from the database.
+filters the matcher compares, and brought up to date when the table changes (count, last
+id, last write) by reading only the rows that came or changed (``_Store``); one query
+against a million encodings then costs the comparison (≈ 10 ms), not a million rows read
+from the database, even while other organisations register survivors.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Q
 from django.http import Http404
 
 from payvand.accounts.models import User
@@ -46,29 +49,85 @@ class ElsewhereMatch:
 
 
 class _Store:
-    """Every stored encoding of the current version, as filters, with org and person ids."""
+    """Every stored encoding of the current version, as filters, with org and person ids.
+
+    Kept up to date by what changed, not by reading every encoding again: when the
+    table's signature (count, last id, last write) moves, the ids are read (a column of
+    integers), rows gone are dropped, and only new rows and rows rewritten since the last
+    look (``updated_at``, with a margin for transactions that committed late) are read
+    with their bits. Everything is read again when the secret changes, when the counts
+    disagree after an update, and at least every FULL_RELOAD_SECONDS.
+    """
+
+    LATE_COMMIT_MARGIN = dt.timedelta(minutes=5)
+    FULL_RELOAD_SECONDS = 900
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.signature: tuple | None = None
         self.secret: bytes | None = None
+        self.loaded_at = 0.0
+        self.seen_until = None  # the latest updated_at read
+        self.ids = np.empty(0, dtype=np.int64)
         self.filters = np.empty((0, matching.WORDS), dtype=np.uint64)
         self.orgs = np.empty(0, dtype=np.int64)
         self.persons = np.empty(0, dtype=np.int64)
+        self.full_loads = 0  # how often everything was read (tests and the bench)
 
     def current(self, encoder: encoding.Encoder, secret: bytes):
         rows = Encoding.objects.filter(version=encoding.version())
-        stats = rows.aggregate(n=Count("id"), last=Max("id"), at=Max("created_at"))
+        stats = rows.aggregate(n=Count("id"), last=Max("id"), at=Max("updated_at"))
         signature = (stats["n"], stats["last"], stats["at"])
         with self.lock:
-            if signature != self.signature or secret != self.secret:
-                data = list(rows.order_by("id").values_list("organisation_id", "person_id", "bits"))
-                stored = encoding.stored_matrix(row[2] for row in data)
-                self.filters = matching.as_words(encoder.unharden(stored))
-                self.orgs = np.array([row[0] for row in data], dtype=np.int64)
-                self.persons = np.array([row[1] for row in data], dtype=np.int64)
-                self.signature, self.secret = signature, secret
+            stale = time.monotonic() - self.loaded_at > self.FULL_RELOAD_SECONDS
+            if secret != self.secret or self.signature is None or stale:
+                self._load_all(rows, encoder)
+            elif signature != self.signature:
+                self._load_changes(rows, encoder)
+                if len(self.ids) != stats["n"]:
+                    self._load_all(rows, encoder)  # a row came or went meanwhile
+            self.signature, self.secret = signature, secret
             return self.filters, self.orgs, self.persons
+
+    def _read(self, rows, encoder):
+        data = list(rows.values_list("id", "organisation_id", "person_id", "bits", "updated_at"))
+        ids = np.array([r[0] for r in data], dtype=np.int64)
+        filters = (
+            matching.as_words(encoder.unharden(encoding.stored_matrix(r[3] for r in data)))
+            if data
+            else np.empty((0, matching.WORDS), dtype=np.uint64)
+        )
+        orgs = np.array([r[1] for r in data], dtype=np.int64)
+        persons = np.array([r[2] for r in data], dtype=np.int64)
+        latest = max((r[4] for r in data), default=None)
+        return ids, filters, orgs, persons, latest
+
+    def _load_all(self, rows, encoder) -> None:
+        ids, filters, orgs, persons, latest = self._read(rows.order_by("id"), encoder)
+        self.ids, self.filters, self.orgs, self.persons = ids, filters, orgs, persons
+        self.seen_until, self.loaded_at = latest, time.monotonic()
+        self.full_loads += 1
+
+    def _load_changes(self, rows, encoder) -> None:
+        now_ids = np.array(rows.order_by("id").values_list("id", flat=True), dtype=np.int64)
+        last = int(self.ids[-1]) if len(self.ids) else 0
+        late = np.setdiff1d(now_ids[now_ids <= last], self.ids)  # committed after later ids
+        if len(late) > 1000:
+            self._load_all(rows, encoder)
+            return
+        changed = Q(id__gt=last) | Q(id__in=late.tolist())
+        if self.seen_until is not None:
+            changed |= Q(updated_at__gte=self.seen_until - self.LATE_COMMIT_MARGIN)
+        ids, filters, orgs, persons, latest = self._read(rows.filter(changed), encoder)
+        keep = np.isin(self.ids, now_ids) & ~np.isin(self.ids, ids)
+        all_ids = np.concatenate([self.ids[keep], ids])
+        order = np.argsort(all_ids, kind="stable")
+        self.ids = all_ids[order]
+        self.filters = np.concatenate([self.filters[keep], filters])[order]
+        self.orgs = np.concatenate([self.orgs[keep], orgs])[order]
+        self.persons = np.concatenate([self.persons[keep], persons])[order]
+        if latest is not None and (self.seen_until is None or latest > self.seen_until):
+            self.seen_until = latest
 
 
 _STORE = _Store()
