@@ -1,5 +1,6 @@
 """Each request checks its own session: still valid, and past the second factor if needed."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -7,6 +8,8 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 from payvand.accounts import sessions, twofactor
 
@@ -14,10 +17,39 @@ from payvand.accounts import sessions, twofactor
 _BEFORE_SECOND_FACTOR = ("/accounts/2fa/", "/accounts/logout/", "/language/", "/healthz")
 
 
+@dataclass(frozen=True)
+class VerifiedInSession:
+    """Stands for the device this session verified, until the device is read again."""
+
+    persistent_id: str
+
+
+class SecondFactorMiddleware(OTPMiddleware):
+    """django-otp's middleware, reading the session's verified device again only when
+    the session is written back (at most once a minute, accounts/sessions.py), not on
+    every request: in between, the session's record that it passed the second factor
+    stands (``user.is_verified()``).
+
+    Ending her sessions still takes effect at the next request, as every request checks
+    ``sessions_valid_from``: sign out everywhere, an admin's revocation, and an admin's
+    reset of her second factor. A device removed otherwise — she replaced her
+    authenticator app in another browser — stops counting here within a minute.
+    """
+
+    def _verify_user_sync(self, request, user):
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        if not persistent_id or sessions.touch_due(request.session):
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        if user.is_authenticated:
+            user.otp_device = VerifiedInSession(persistent_id)
+        return user
+
+
 class SessionPolicyMiddleware:
     """Ends expired or revoked sessions; holds back everything until the second factor.
 
-    After django-otp's OTPMiddleware, which tells whether this session verified a device.
+    After SecondFactorMiddleware, which tells whether this session verified a device.
     """
 
     def __init__(self, get_response):

@@ -65,13 +65,17 @@ def session_ended_because(session, user: User) -> str | None:
     return None
 
 
+def touch_due(session) -> bool:
+    """Whether this request writes the session back (its stamp is a minute old)."""
+    seen = session.get(SEEN_AT)
+    return seen is None or not 0 <= timezone.now().timestamp() - seen < TOUCH_EVERY
+
+
 def session_touch(session) -> None:
     """Mark the session in use: at most once a minute, which is when it is written back
     (Django saves a modified session, and its expiry is then the cookie age from now)."""
-    now = timezone.now().timestamp()
-    seen = session.get(SEEN_AT)
-    if seen is None or not 0 <= now - seen < TOUCH_EVERY:
-        session[SEEN_AT] = now
+    if touch_due(session):
+        session[SEEN_AT] = timezone.now().timestamp()
 
 
 @transaction.atomic(durable=True)

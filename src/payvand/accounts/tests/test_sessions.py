@@ -144,6 +144,24 @@ def test_a_session_in_use_is_written_back_once_a_minute_and_ends_after_idle_minu
     assert again.get(CASES).status_code == 302
 
 
+def test_the_second_factor_is_read_again_when_the_session_is_written_back(org):
+    user = member(Role.CASEWORKER, org)
+    client = _signed_in(user)
+    assert client.get(CASES).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(CASES).status_code == 200
+    assert not [q for q in captured.captured_queries if "otp_" in q["sql"]]
+    # Her authenticator app is replaced in another browser (the old device is deleted):
+    # within the minute this session's own record stands ...
+    TOTPDevice.objects.filter(user=user).delete()
+    assert client.get(CASES).status_code == 200
+    # ... and when the session is next written back, the device is read: gone.
+    _idle_for(client, sessions.TOUCH_EVERY + 1)
+    response = client.get(CASES)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two_factor"))
+
+
 def test_a_session_started_before_its_stamp_existed_is_stamped_at_once(org):
     client = _signed_in(member(Role.CASEWORKER, org))
     session = client.session
