@@ -52,14 +52,15 @@ class _Store:
     """Every stored encoding of the current version, as filters, with org and person ids.
 
     Kept up to date by what changed, not by reading every encoding again: when the
-    table's signature (count, last id, last write) moves, the ids are read (a column of
-    integers), rows gone are dropped, and only new rows and rows rewritten since the last
-    look (``updated_at``, with a margin for transactions that committed late) are read
-    with their bits. Everything is read again when the secret changes, when the counts
-    disagree after an update, and at least every FULL_RELOAD_SECONDS.
+    table's signature (count, last id, last write) moves, only new rows and rows rewritten
+    since the last look (``updated_at``, with a margin for transactions that committed
+    late) are read with their bits; if the count still disagrees, the ids are read (a
+    column of integers) to drop rows gone and fetch rows that committed after later ones.
+    Everything is read again when the secret changes, when the counts still disagree, and
+    at least every FULL_RELOAD_SECONDS (a rewrite that committed later than the margin).
     """
 
-    LATE_COMMIT_MARGIN = dt.timedelta(minutes=5)
+    LATE_COMMIT_MARGIN = dt.timedelta(seconds=30)
     FULL_RELOAD_SECONDS = 900
 
     def __init__(self) -> None:
@@ -83,7 +84,7 @@ class _Store:
             if secret != self.secret or self.signature is None or stale:
                 self._load_all(rows, encoder)
             elif signature != self.signature:
-                self._load_changes(rows, encoder)
+                self._load_changes(rows, encoder, stats["n"])
                 if len(self.ids) != stats["n"]:
                     self._load_all(rows, encoder)  # a row came or went meanwhile
             self.signature, self.secret = signature, secret
@@ -108,25 +109,42 @@ class _Store:
         self.seen_until, self.loaded_at = latest, time.monotonic()
         self.full_loads += 1
 
-    def _load_changes(self, rows, encoder) -> None:
-        now_ids = np.array(rows.order_by("id").values_list("id", flat=True), dtype=np.int64)
+    def _load_changes(self, rows, encoder, count: int) -> None:
+        """New rows and rows rewritten lately, in one small query; only when the count
+        then disagrees (a row removed, or one that committed after a later one) the ids,
+        to drop and fetch the difference."""
         last = int(self.ids[-1]) if len(self.ids) else 0
-        late = np.setdiff1d(now_ids[now_ids <= last], self.ids)  # committed after later ids
-        if len(late) > 1000:
-            self._load_all(rows, encoder)
-            return
-        changed = Q(id__gt=last) | Q(id__in=late.tolist())
+        changed = Q(id__gt=last)
         if self.seen_until is not None:
             changed |= Q(updated_at__gte=self.seen_until - self.LATE_COMMIT_MARGIN)
-        ids, filters, orgs, persons, latest = self._read(rows.filter(changed), encoder)
-        keep = np.isin(self.ids, now_ids) & ~np.isin(self.ids, ids)
-        all_ids = np.concatenate([self.ids[keep], ids])
+        self._merge(*self._read(rows.filter(changed), encoder))
+        if len(self.ids) == count:
+            return
+        now_ids = np.array(rows.order_by("id").values_list("id", flat=True), dtype=np.int64)
+        self._drop(~np.isin(self.ids, now_ids))
+        late = np.setdiff1d(now_ids, self.ids)
+        if len(late) > 1000:
+            self._load_all(rows, encoder)
+        elif len(late):
+            self._merge(*self._read(rows.filter(id__in=late.tolist()), encoder))
+
+    def _drop(self, gone: np.ndarray) -> None:
+        keep = ~gone
+        self.ids, self.filters = self.ids[keep], self.filters[keep]
+        self.orgs, self.persons = self.orgs[keep], self.persons[keep]
+
+    def _merge(self, ids, filters, orgs, persons, latest) -> None:
+        """Rows read again replace the ones held; new ones join; all kept in id order."""
+        if not len(ids):
+            return
+        self._drop(np.isin(self.ids, ids))
+        all_ids = np.concatenate([self.ids, ids])
         order = np.argsort(all_ids, kind="stable")
         self.ids = all_ids[order]
-        self.filters = np.concatenate([self.filters[keep], filters])[order]
-        self.orgs = np.concatenate([self.orgs[keep], orgs])[order]
-        self.persons = np.concatenate([self.persons[keep], persons])[order]
-        if latest is not None and (self.seen_until is None or latest > self.seen_until):
+        self.filters = np.concatenate([self.filters, filters])[order]
+        self.orgs = np.concatenate([self.orgs, orgs])[order]
+        self.persons = np.concatenate([self.persons, persons])[order]
+        if self.seen_until is None or latest > self.seen_until:
             self.seen_until = latest
 
 
