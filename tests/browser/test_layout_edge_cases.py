@@ -26,3 +26,35 @@ def test_a_name_without_spaces_wraps_in_the_case_list_and_case_numbers_stay_whol
         for number in page.locator("tbody code").all():
             lines = number.evaluate("e => e.getClientRects().length")
             assert lines == 1, f"{number.inner_text()} broken over {lines} lines ({language})"
+
+
+@pytest.mark.parametrize("direction", ["ltr", "rtl"])
+def test_the_routes_grid_column_labels_stand_above_the_cells_in_either_direction(
+    live_server, page, direction
+):
+    from payvand.stats.charts import matrix
+    from payvand.stats.suppression import Table
+
+    rows, cols = ["AF", "TJ"], ["RU", "AE", "TR", "KZ"]
+    table = Table(
+        dims=["citizenship", "country_of_exploitation"],
+        categories=[rows, cols],
+        counts={(r, c): 12 + i for i, (r, c) in enumerate((r, c) for r in rows for c in cols)},
+        k=11,
+    )
+    labels = ["روسیه فدرال", "امارات متحده عربی", "ترکیه", "قزاقستان"]
+    svg = matrix("مسیرها", table, ["افغانستان", "تاجیکستان"], labels, rtl=direction == "rtl")
+    page.goto(f"{live_server.url}/static/payvand/payvand.css")  # same origin: rules readable
+    page.set_content(
+        f'<html dir="{direction}"><head><link rel="stylesheet" '
+        f'href="{live_server.url}/static/payvand/payvand.css"></head>'
+        f'<body style="width:40rem">{svg}</body></html>'
+    )
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.styleSheets[0].cssRules.length") > 50, "the sheet is loaded"
+    grid_top = min(r["y"] for r in page.locator("svg rect").evaluate_all(_rects))
+    for box in page.locator("svg text[transform]").evaluate_all(_rects):
+        assert box["y"] + box["height"] <= grid_top + 1, f"a column label runs into the grid: {box}"
+
+
+_rects = "els => els.map(e => e.getBoundingClientRect().toJSON())"
