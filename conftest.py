@@ -15,12 +15,16 @@ def _fresh_process_state():
     A request by a Dari or Russian user leaves its language active in this thread (the
     locale middleware activates it), and Django's cache is the process's own (the
     statistics tables, option lists): neither may carry over from an earlier test, whose
-    database rows are gone.
+    database rows are gone. Nor may duplicate detection's in-memory store of encodings
+    (SQLite gives a rolled-back test's ids again, so its change log can look unchanged).
     """
     from django.core.cache import cache
     from django.utils import translation
 
+    from payvand.linkage import selectors as linkage_selectors
+
     cache.clear()
+    linkage_selectors._STORE.__init__()
     yield
     translation.deactivate()
 

@@ -162,7 +162,39 @@ def _organisations(ctx: Context) -> list[Figure]:
         figures.append(
             Figure("matches_elsewhere (stored encodings, audited)", timings, {"shown": len(shown)})
         )
+        figures += _store()
     return figures
+
+
+def _store() -> list[Figure]:
+    """A process's in-memory store of encodings: read whole, then brought up to date after
+    one encoding is written again (as a registration elsewhere does between two queries)."""
+    from payvand.linkage.models import Encoding
+    from payvand.linkage.selectors import _Store
+    from payvand.linkage.services import _changes_log
+
+    secret = encoding.linkage_secret()
+    encoder = encoding.encoder_for(secret)
+    store = _Store()
+    start = time.perf_counter()
+    store.current(encoder, secret)
+    full = (time.perf_counter() - start) * 1000
+    n = len(store.ids)
+    catch_up = []
+    for row in Encoding.objects.order_by("-id")[:20]:
+        row.save(update_fields=["bits", "updated_at"])
+        _changes_log([row.pk])  # as services.person_encode does
+        start = time.perf_counter()
+        store.current(encoder, secret)
+        catch_up.append((time.perf_counter() - start) * 1000)
+    return [
+        Figure(f"encoding store, read whole ({n:,} encodings)", [full], {}),
+        Figure(
+            f"encoding store, up to date after one encoding rewritten ({n:,} encodings)",
+            catch_up,
+            {"full reads": store.full_loads},
+        ),
+    ]
 
 
 def _matcher(ctx: Context) -> list[Figure]:

@@ -55,15 +55,26 @@ class Encoding(models.Model):
     bits = models.BinaryField()
     version = models.CharField(max_length=16)
     created_at = models.DateTimeField(auto_now_add=True)
-    # When the bits were last written: the processes' in-memory stores re-read what changed
-    # since (selectors._Store), instead of every encoding.
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # bits last written
 
     class Meta:
         indexes = [models.Index(fields=["version", "organisation"], name="encoding_version_org")]
 
     def __str__(self) -> str:
         return f"encoding of {self.person_id}"
+
+
+class EncodingChange(models.Model):
+    """An encoding written or deleted. services.py logs every one, in the transaction that
+    made it, so that each process's in-memory store of encodings reads what changed instead
+    of every encoding (selectors._Store). Kept for a day."""
+
+    encoding_id = models.BigIntegerField()
+    deleted = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"encoding {self.encoding_id} {'deleted' if self.deleted else 'written'}"
 
 
 class SurvivorKey(models.Model):

@@ -10,8 +10,8 @@ asking organisation (services.shown_to). Every query writes one audit row
 (``linkage.query``) naming the case and what was shown.
 
 The stored encodings are held in memory by each process (``_STORE``), un-permuted into the
-filters the matcher compares, and brought up to date when the table changes (count, last
-id, last write) by reading only the rows that came or changed (``_Store``); one query
+filters the matcher compares, and brought up to date from the log of changed encodings
+by reading only the rows that came or changed (``_Store``); one query
 against a million encodings then costs the comparison (≈ 10 ms), not a million rows read
 from the database, even while other organisations register survivors.
 """
@@ -51,24 +51,27 @@ class ElsewhereMatch:
 class _Store:
     """Every stored encoding of the current version, as filters, with org and person ids.
 
-    Kept up to date by what changed, not by reading every encoding again: when the
-    table's signature (count, last id, last write) moves, only new rows and rows rewritten
-    since the last look (``updated_at``, with a margin for transactions that committed
-    late) are read with their bits; if the count still disagrees, the ids are read (a
-    column of integers) to drop rows gone and fetch rows that committed after later ones.
-    Everything is read again when the secret changes, when the counts still disagree, and
-    at least every FULL_RELOAD_SECONDS (a rewrite that committed later than the margin).
+    Kept up to date from the change log (``EncodingChange``, written by services.py with
+    every encoding written or deleted): the log's last id and length are the store's
+    signature (the log holds a day of changes), and when they move only the encodings
+    changed since are read
+    again — rows gone are dropped, rows written are read with their bits. Changes logged
+    by a transaction that committed late (after a later change was read) are caught by
+    reading the log again LATE_COMMIT_MARGIN back. Everything is read again when the
+    secret or the encoder changes, when many changed (MAX_CHANGES), and at least every
+    FULL_RELOAD_SECONDS.
     """
 
-    LATE_COMMIT_MARGIN = dt.timedelta(seconds=30)
+    LATE_COMMIT_MARGIN = dt.timedelta(seconds=60)
+    MAX_CHANGES = 20_000
     FULL_RELOAD_SECONDS = 900
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.signature: tuple | None = None
-        self.secret: bytes | None = None
         self.loaded_at = 0.0
-        self.seen_until = None  # the latest updated_at read
+        self.seen_change = 0  # the last change logged that the store holds
+        self.seen_at = None  # when that change was logged
         self.ids = np.empty(0, dtype=np.int64)
         self.filters = np.empty((0, matching.WORDS), dtype=np.uint64)
         self.orgs = np.empty(0, dtype=np.int64)
@@ -76,22 +79,25 @@ class _Store:
         self.full_loads = 0  # how often everything was read (tests and the bench)
 
     def current(self, encoder: encoding.Encoder, secret: bytes):
-        rows = Encoding.objects.filter(version=encoding.version())
-        stats = rows.aggregate(n=Count("id"), last=Max("id"), at=Max("updated_at"))
-        signature = (stats["n"], stats["last"], stats["at"])
+        from payvand.linkage.models import EncodingChange
+
+        # The log's last id, and how many lines it holds: a change that commits after a
+        # later one adds a line below the last id.
+        log = EncodingChange.objects.aggregate(last=Max("id"), lines=Count("id"))
+        last, lines = log["last"] or 0, log["lines"]
+        version = encoding.version()
         with self.lock:
             stale = time.monotonic() - self.loaded_at > self.FULL_RELOAD_SECONDS
-            if secret != self.secret or self.signature is None or stale:
-                self._load_all(rows, encoder)
-            elif signature != self.signature:
-                self._load_changes(rows, encoder, stats["n"])
-                if len(self.ids) != stats["n"]:
-                    self._load_all(rows, encoder)  # a row came or went meanwhile
-            self.signature, self.secret = signature, secret
+            same_code = self.signature is not None and self.signature[2:] == (secret, version)
+            if not same_code or stale or last < self.seen_change:  # the log went back: a restore
+                self._load_all(encoder, version, last)
+            elif (last, lines) != self.signature[:2]:
+                self._load_changes(encoder, version)
+            self.signature = (last, lines, secret, version)
             return self.filters, self.orgs, self.persons
 
     def _read(self, rows, encoder):
-        data = list(rows.values_list("id", "organisation_id", "person_id", "bits", "updated_at"))
+        data = list(rows.values_list("id", "organisation_id", "person_id", "bits"))
         ids = np.array([r[0] for r in data], dtype=np.int64)
         filters = (
             matching.as_words(encoder.unharden(encoding.stored_matrix(r[3] for r in data)))
@@ -100,41 +106,49 @@ class _Store:
         )
         orgs = np.array([r[1] for r in data], dtype=np.int64)
         persons = np.array([r[2] for r in data], dtype=np.int64)
-        latest = max((r[4] for r in data), default=None)
-        return ids, filters, orgs, persons, latest
+        return ids, filters, orgs, persons
 
-    def _load_all(self, rows, encoder) -> None:
-        ids, filters, orgs, persons, latest = self._read(rows.order_by("id"), encoder)
-        self.ids, self.filters, self.orgs, self.persons = ids, filters, orgs, persons
-        self.seen_until, self.loaded_at = latest, time.monotonic()
+    def _load_all(self, encoder, version: str, last_change: int) -> None:
+        from payvand.linkage.models import EncodingChange
+
+        # The log is read first: a change logged while the rows are read is read again.
+        at = EncodingChange.objects.filter(id=last_change).values_list("at", flat=True).first()
+        rows = Encoding.objects.filter(version=version).order_by("id")
+        self.ids, self.filters, self.orgs, self.persons = self._read(rows, encoder)
+        self.seen_change, self.seen_at = last_change, at
+        self.loaded_at = time.monotonic()
         self.full_loads += 1
 
-    def _load_changes(self, rows, encoder, count: int) -> None:
-        """New rows and rows rewritten lately, in one small query; only when the count
-        then disagrees (a row removed, or one that committed after a later one) the ids,
-        to drop and fetch the difference."""
-        last = int(self.ids[-1]) if len(self.ids) else 0
-        changed = Q(id__gt=last)
-        if self.seen_until is not None:
-            changed |= Q(updated_at__gte=self.seen_until - self.LATE_COMMIT_MARGIN)
-        self._merge(*self._read(rows.filter(changed), encoder))
-        if len(self.ids) == count:
+    def _load_changes(self, encoder, version: str) -> None:
+        from payvand.linkage.models import EncodingChange
+
+        since = Q(id__gt=self.seen_change)
+        if self.seen_at is not None:
+            since |= Q(at__gte=self.seen_at - self.LATE_COMMIT_MARGIN)
+        log = list(
+            EncodingChange.objects.filter(since)
+            .order_by("id")
+            .values_list("id", "encoding_id", "deleted", "at")[: self.MAX_CHANGES + 1]
+        )
+        if len(log) > self.MAX_CHANGES:
+            last = EncodingChange.objects.aggregate(last=Max("id"))["last"] or 0
+            self._load_all(encoder, version, last)
             return
-        now_ids = np.array(rows.order_by("id").values_list("id", flat=True), dtype=np.int64)
-        self._drop(~np.isin(self.ids, now_ids))
-        late = np.setdiff1d(now_ids, self.ids)
-        if len(late) > 1000:
-            self._load_all(rows, encoder)
-        elif len(late):
-            self._merge(*self._read(rows.filter(id__in=late.tolist()), encoder))
+        touched = np.array(sorted({entry[1] for entry in log}), dtype=np.int64)
+        self._drop(np.isin(self.ids, touched))  # gone, or about to be read again
+        written = Encoding.objects.filter(id__in=touched.tolist(), version=version).order_by("id")
+        self._merge(*self._read(written, encoder))
+        newest = max(log, key=lambda entry: entry[0])
+        if newest[0] > self.seen_change:
+            self.seen_change, self.seen_at = newest[0], newest[3]
 
     def _drop(self, gone: np.ndarray) -> None:
         keep = ~gone
         self.ids, self.filters = self.ids[keep], self.filters[keep]
         self.orgs, self.persons = self.orgs[keep], self.persons[keep]
 
-    def _merge(self, ids, filters, orgs, persons, latest) -> None:
-        """Rows read again replace the ones held; new ones join; all kept in id order."""
+    def _merge(self, ids, filters, orgs, persons) -> None:
+        """Rows read again join the ones held, all kept in id order."""
         if not len(ids):
             return
         self._drop(np.isin(self.ids, ids))
@@ -144,8 +158,6 @@ class _Store:
         self.filters = np.concatenate([self.filters, filters])[order]
         self.orgs = np.concatenate([self.orgs, orgs])[order]
         self.persons = np.concatenate([self.persons, persons])[order]
-        if self.seen_until is None or latest > self.seen_until:
-            self.seen_until = latest
 
 
 _STORE = _Store()

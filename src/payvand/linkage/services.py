@@ -26,10 +26,12 @@ part is no longer linked to anyone, from that transaction on. Re-encoding keeps 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payvand.cases.models import Case, Person
@@ -51,14 +53,33 @@ if TYPE_CHECKING:
 BATCH = 500
 
 
-def _encodings_delete(rows) -> int:
-    """Delete these encodings (a queryset) and their persons' survivor keys."""
-    person_ids = list(rows.values_list("person_id", flat=True))
-    if not person_ids:
+def _encodings_delete(rows, *, replaced: bool = False) -> int:
+    """Delete these encodings (a queryset) and, unless they are ``replaced`` at once, their
+    persons' survivor keys. Logged for the processes' stores (EncodingChange)."""
+    found = list(rows.values_list("id", "person_id"))
+    if not found:
         return 0
-    deleted = rows.delete()[0]
-    survivor_keys_drop(person_ids)
+    deleted = Encoding.objects.filter(id__in=[i for i, _p in found]).delete()[0]
+    _changes_log([i for i, _p in found], deleted=True)
+    if not replaced:
+        survivor_keys_drop([p for _i, p in found])
     return deleted
+
+
+# How long the change log keeps a change; a process that looked longer ago reads all.
+CHANGES_KEPT = dt.timedelta(days=1)
+
+
+def _changes_log(encoding_ids, *, deleted: bool = False) -> None:
+    """Log encodings written or deleted, for selectors._Store; now and then forget changes
+    older than CHANGES_KEPT."""
+    from payvand.linkage.models import EncodingChange
+
+    EncodingChange.objects.bulk_create(
+        (EncodingChange(encoding_id=i, deleted=deleted) for i in encoding_ids), batch_size=5000
+    )
+    if secrets.randbelow(200) == 0:
+        EncodingChange.objects.filter(at__lt=timezone.now() - CHANGES_KEPT).delete()
 
 
 def participation(org: Organisation) -> LinkageParticipation | None:
@@ -179,6 +200,7 @@ def person_encode(
                 "version": encoding.version(),
             },
         )
+        _changes_log([row.pk])
         return row
 
 
@@ -206,11 +228,11 @@ def persons_encode(*, org: Organisation, persons: list[Person], identities: list
         _encodings_delete(
             Encoding.objects.filter(person__in=[p for p in persons if p.pk not in chosen_ids])
         )
-        Encoding.objects.filter(person_id__in=chosen_ids).delete()  # replaced just below
+        _encodings_delete(Encoding.objects.filter(person_id__in=chosen_ids), replaced=True)
         if not chosen:
             return 0
         bits = encoding.default_encoder().encode([linkage_record(p, i) for p, i in chosen])
-        Encoding.objects.bulk_create(
+        made = Encoding.objects.bulk_create(
             Encoding(
                 organisation=org,
                 person=person,
@@ -220,6 +242,7 @@ def persons_encode(*, org: Organisation, persons: list[Person], identities: list
             )
             for (person, _identity), row in zip(chosen, bits, strict=True)
         )
+        _changes_log([e.pk for e in made])
         return len(chosen)
 
 
@@ -284,11 +307,11 @@ def _encode_batch(org, part, batch, encoder, by) -> int:
     _encodings_delete(
         Encoding.objects.filter(person__in=[p for p in batch if p.pk not in taker_ids])
     )
-    Encoding.objects.filter(person_id__in=taker_ids).delete()  # replaced just below
+    _encodings_delete(Encoding.objects.filter(person_id__in=taker_ids), replaced=True)
     if takers:
         bits = encoder.encode(records)
         version = encoding.version()
-        Encoding.objects.bulk_create(
+        made = Encoding.objects.bulk_create(
             Encoding(
                 organisation=org,
                 person=person,
@@ -298,6 +321,7 @@ def _encode_batch(org, part, batch, encoder, by) -> int:
             )
             for person, row in zip(takers, bits, strict=True)
         )
+        _changes_log([e.pk for e in made])
         audit_record_many(reads)
     return len(takers)
 

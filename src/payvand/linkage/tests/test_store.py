@@ -1,12 +1,13 @@
-"""The processes' in-memory store of encodings follows the table by what changed: new,
-rewritten and removed rows, without reading every encoding again."""
+"""The processes' in-memory store of encodings follows the table by its change log: new,
+rewritten and removed encodings, without reading every encoding again."""
 
 import numpy as np
 import pytest
 
 from payvand.linkage import encoding
-from payvand.linkage.models import Encoding
+from payvand.linkage.models import Encoding, EncodingChange
 from payvand.linkage.selectors import _Store
+from payvand.linkage.services import _changes_log, _encodings_delete
 from payvand.testing.factories import case
 
 pytestmark = pytest.mark.django_db
@@ -18,13 +19,16 @@ def _bits(rng) -> bytes:
 
 
 def _encode(person, rng) -> Encoding:
-    return Encoding.objects.create(
+    """As services.person_encode writes one: the row, and its line in the change log."""
+    row = Encoding.objects.create(
         person=person,
         organisation=person.organisation,
         country=person.organisation.country,
         bits=_bits(rng),
         version=encoding.version(),
     )
+    _changes_log([row.pk])
+    return row
 
 
 def _same(store: _Store, encoder) -> None:
@@ -42,30 +46,38 @@ def test_the_store_follows_new_rewritten_and_removed_encodings(org, other_org):
     store = _Store()
     _same(store, encoder)
     assert store.full_loads == 1
+    _same(store, encoder)  # nothing changed: nothing read
 
     _encode(people[6], rng)  # a survivor registered elsewhere
-    rows[1].delete()  # an erasure
+    _encodings_delete(Encoding.objects.filter(pk=rows[1].pk))  # an erasure
     rows[2].bits = _bits(rng)  # encoded again in place
     rows[2].save()
+    _changes_log([rows[2].pk])
     _same(store, encoder)
     _encode(people[7], rng)
     _same(store, encoder)
     assert store.full_loads == 1, "only what changed was read"
-    assert len(store.ids) == 7
+    assert len(store.ids) == 7 and rows[1].pk not in store.ids
 
 
-def test_a_row_that_commits_after_a_later_one_is_still_found(org):
+def test_a_change_that_commits_after_a_later_one_is_still_read(org):
     rng = np.random.default_rng(8)
     encoder = encoding.encoder_for(SECRET)
     people = [case(org).person for _ in range(3)]
-    first, late, last = (_encode(p, rng) for p in people)
-    late_id, late_bits = late.id, bytes(late.bits)
-    late.delete()  # as if not yet committed when the store looked
+    first = _encode(people[0], rng)
+    late = _encode(people[1], rng)
+    last = _encode(people[2], rng)
+    late_change = EncodingChange.objects.get(encoding_id=late.pk)
+    saved = (late.pk, bytes(late.bits), late_change.pk)
+    late.delete()  # neither the row nor its change committed yet when the store looked
+    late_change.delete()
     store = _Store()
     store.current(encoder, SECRET)
+    assert list(store.ids) == [first.pk, last.pk]
     Encoding.objects.create(
-        id=late_id, person=people[1], organisation=org, country=org.country,
-        bits=late_bits, version=encoding.version(),
+        id=saved[0], person=people[1], organisation=org, country=org.country,
+        bits=saved[1], version=encoding.version(),
     )  # fmt: skip
+    EncodingChange.objects.create(id=saved[2], encoding_id=saved[0])  # committed now
     _same(store, encoder)
-    assert store.full_loads == 1 and list(store.ids) == [first.id, late_id, last.id]
+    assert store.full_loads == 1 and list(store.ids) == [first.pk, saved[0], last.pk]
