@@ -33,6 +33,9 @@ class CaseSection:
 
 
 SECTIONS: dict[str, CaseSection] = {}
+# Kinds of rows the case page itself shows outside any section (asked in the same probe,
+# under the section key "case"; cases/apps.py).
+PAGE_ROWS: dict[str, Rows] = {}
 
 
 def register(section: CaseSection) -> None:
@@ -41,13 +44,16 @@ def register(section: CaseSection) -> None:
 
 def sections_for(request, case) -> list[tuple[CaseSection, dict]]:
     ordered = sorted(SECTIONS.values(), key=lambda s: s.order)
-    _probe_rows(request, case, ordered)
+    _probe_rows(request, case, ordered, PAGE_ROWS)
     return [(section, section.context(request, case)) for section in ordered]
 
 
-def _probe_rows(request, case, sections: list[CaseSection]) -> None:
+def _probe_rows(
+    request, case, sections: list[CaseSection], page_rows: Mapping[str, Rows] | None = None
+) -> None:
     """Which kinds of rows the case has, for every section at once (one query)."""
     kinds = [(s.key, kind, rows) for s in sections for kind, rows in s.rows.items()]
+    kinds += [("case", kind, rows) for kind, rows in (page_rows or {}).items()]
     found: dict[tuple[str, str], bool] = {}
     if kinds:
         sql, params = _probe_statement(kinds)

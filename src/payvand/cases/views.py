@@ -21,7 +21,7 @@ from payvand.cases.forms import (
 )
 from payvand.cases.importer import ImportFileError, import_cases
 from payvand.cases.search_fields import search_fields_html
-from payvand.cases.sections import sections_for
+from payvand.cases.sections import has_rows, sections_for
 from payvand.cases.vocab import ClosureReason
 from payvand.cases.workflow import ACTIONS, allowed_actions
 from payvand.core import crypto
@@ -151,7 +151,11 @@ def case_detail(request, public_id):
         except crypto.KeyDestroyed:
             identity = None
         sections = sections_for(request, case)
-        status_note = selectors.status_note_latest(request.user, case)
+        status_note = (
+            selectors.status_note_latest(request.user, case)
+            if has_rows(request, case, "case", "status_notes")
+            else None
+        )
     return render(
         request,
         "cases/detail.html",

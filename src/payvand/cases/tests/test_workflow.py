@@ -143,3 +143,22 @@ def test_the_caseworker_reads_why_her_closure_was_returned_until_she_asks_again(
     assert read.count() == 1 and read.get().actor_id == worker.public_id
     case_transition(case=c, by=worker, action="request_closure", reason="Other")
     assert "Shelter plan" not in client.get(url).content.decode()
+
+
+def test_a_case_without_a_returned_or_reopened_step_asks_nothing_about_its_steps(
+    org, people, client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    worker, _supervisor = people
+    c = case(org, owner=worker)
+    case_transition(case=c, by=worker, action="follow_up")  # a step without a note shown
+    client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("cases:detail", args=[c.public_id])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    steps = [
+        q for q in captured.captured_queries if q["sql"].startswith('SELECT "cases_statuschange')
+    ]
+    assert steps == [], "the page's probe already said there is no note to show"
