@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from payvand.accounts.models import User
 from payvand.core.calendars import Calendar
+from payvand.core.forms import refuse_control_characters
 from payvand.core.languages import LANGUAGES
 from payvand.core.permissions import Role
 
@@ -18,7 +19,9 @@ class LoginForm(AuthenticationForm):
 
 
 class StaffInviteForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, validators=[refuse_control_characters]
+    )
     email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"dir": "ltr"}))
     role = forms.ChoiceField(label=_("Role"))
     language = forms.ChoiceField(label=_("Language of the invitation"), choices=LANGUAGES)
@@ -40,6 +43,10 @@ class ProfileForm(forms.ModelForm):
             "time_zone": _("Time zone"),
         }
         widgets = {"calendar": forms.RadioSelect(choices=Calendar.choices)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].validators.append(refuse_control_characters)
 
 
 class SecondFactorForm(forms.Form):

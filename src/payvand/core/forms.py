@@ -3,9 +3,32 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from payvand.core.dates import CalendarDateField
 from payvand.core.errors import DomainError
+
+
+def refuse_control_characters(value: str) -> None:
+    """A validator for names people read: no control character (ESC, a pasted terminal
+    colour…) and no bidirectional override or isolate, which reorders what is shown after
+    it. NUL has Django's own message; the joiners of Persian script (U+200C) are letters'
+    business and stay allowed."""
+    for char in value:
+        if (
+            "\x00" < char < " "
+            or "\x7f" <= char <= "\x9f"
+            or "\u202a" <= char <= "\u202e"
+            or "\u2066" <= char <= "\u2069"
+        ):
+            raise ValidationError(
+                _(
+                    "Remove the invisible control character %(code)s "
+                    "(pasted from another program?)."
+                ),
+                code="control_character",
+                params={"code": f"U+{ord(char):04X}"},
+            )
 
 
 def add_errors(form: forms.Form, error: ValidationError) -> None:

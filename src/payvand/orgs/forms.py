@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from payvand.core import countries
+from payvand.core.forms import refuse_control_characters
 from payvand.core.languages import LANGUAGES
 from payvand.core.widgets import FastSelect, FastSelectMultiple
 from payvand.orgs.models import Organisation
@@ -60,13 +61,16 @@ class OrganisationForm(forms.ModelForm):
             self.fields["code"].disabled = True
         for field in ("name", "code"):
             self.fields[field].widget.attrs["autocomplete"] = "off"
+        self.fields["name"].validators.append(refuse_control_characters)
 
     def clean_code(self) -> str:
         return (self.cleaned_data.get("code") or "").upper()
 
 
 class OrganisationCreateForm(OrganisationForm):
-    admin_full_name = forms.CharField(label=_("First admin's full name"), max_length=150)
+    admin_full_name = forms.CharField(
+        label=_("First admin's full name"), max_length=150, validators=[refuse_control_characters]
+    )
     admin_email = forms.EmailField(label=_("First admin's e-mail"))
     admin_language = forms.ChoiceField(label=_("First admin's language"), choices=())
 
