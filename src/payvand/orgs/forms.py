@@ -1,3 +1,4 @@
+import phonenumbers
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,21 @@ class OrganisationForm(forms.ModelForm):
 
     def clean_code(self) -> str:
         return (self.cleaned_data.get("code") or "").upper()
+
+    def clean_phone(self) -> str:
+        """A number in international form is kept as typed; one typed as staff write it
+        locally (the organisation's country, any script's digits, spaces, brackets) is put
+        in international form. The model's check names anything else."""
+        text = (self.cleaned_data.get("phone") or "").strip()
+        if not text or text.startswith("+"):
+            return text
+        try:
+            number = phonenumbers.parse(text, self.cleaned_data.get("country") or None)
+        except phonenumbers.NumberParseException:
+            return text
+        if not phonenumbers.is_valid_number(number):
+            return text
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 class OrganisationCreateForm(OrganisationForm):

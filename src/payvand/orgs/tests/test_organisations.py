@@ -164,3 +164,27 @@ def test_deactivating_an_organisation_is_audited_and_locks_its_staff_out(platfor
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="org.deactivate").exists()
     assert worker.active_memberships() == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("۳۷ ۲۱۲ ۳۴۵۶", "+992 372 12 3456"),
+        ("(37) 212-34-56", "+992 372 12 3456"),
+        ("٣٧٢١٢٣٤٥٦", "+992 372 12 3456"),
+        ("+992 37 212 3456", "+992 37 212 3456"),
+    ],
+)
+def test_the_organisations_phone_is_typed_as_staff_write_it_and_kept_international(
+    client, org, typed, kept
+):
+    client.force_login(
+        member(Role.ORG_ADMIN, org), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    response = client.post(
+        reverse("orgs:edit", args=[org.public_id]),
+        {"name": org.name, "org_type": "NGO", "country": "TJ", "languages": ["tg"], "phone": typed},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    org.refresh_from_db()
+    assert org.phone == kept
