@@ -58,3 +58,25 @@ def test_the_routes_grid_column_labels_stand_above_the_cells_in_either_direction
 
 
 _rects = "els => els.map(e => e.getBoundingClientRect().toJSON())"
+
+
+def test_on_a_phone_a_wide_table_scrolls_in_its_box_and_the_page_never_slides_sideways(
+    transactional_db, live_server, new_context, sign_in, switch_language
+):
+    admin = member(Role.ORG_ADMIN, email="admin@example.org")
+    org = admin.active_memberships()[0].organisation
+    for n in range(3):
+        member(
+            Role.CASEWORKER, org, email=f"a-rather-long-address-{n}@partner-organisation.example"
+        )
+    page = new_context(viewport={"width": 360, "height": 740}).new_page()
+    sign_in(page, "admin@example.org", PASSWORD)
+    for language in ("en", "fa-af"):
+        switch_language(page, language)
+        page.goto(f"{live_server.url}/orgs/{org.public_id}/staff/")
+        wrap = page.locator(".table-wrap").first
+        assert wrap.evaluate("w => w.scrollWidth > w.clientWidth"), (
+            "the table is wider than a phone"
+        )
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"the page is {width}px wide on a 360px screen ({language})"
