@@ -19,7 +19,7 @@ def _fresh_process_state():
     (SQLite gives a rolled-back test's ids again, so its change log can look unchanged).
     """
     from django.core.cache import cache
-    from django.utils import translation
+    from django.utils import timezone, translation
 
     from payvand.linkage import selectors as linkage_selectors
 
@@ -27,6 +27,7 @@ def _fresh_process_state():
     linkage_selectors._STORE.__init__()
     yield
     translation.deactivate()
+    timezone.deactivate()  # a user's time zone, activated by a request or a service
 
 
 @pytest.fixture

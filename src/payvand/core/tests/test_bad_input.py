@@ -313,6 +313,8 @@ def _receiver_of_referral(kind: str):
     def setup(client, org, target):
         import datetime as dt
 
+        from django.utils import timezone
+
         from payvand.plans.services import reintegration_plan_save
         from payvand.referrals.services import referral_transition
         from payvand.referrals.tests.helpers import consent_to, send
@@ -322,9 +324,13 @@ def _receiver_of_referral(kind: str):
         receiver = OrganisationFactory(country="AF", subdivision="AF-KAB")
         consent_to(c, worker, receiver)
         travel = "By bus to Torghundi, met at the border" if kind == "return" else ""
-        referral = send(c, worker, receiver, kind=kind, answer_due=dt.date.today(), travel=travel)
+        # Dates as the services see them (the time zone active, not the server's UTC day;
+        # after 19:00 UTC it is already tomorrow in the region).
+        today = timezone.localdate()
+        answer_due = today + dt.timedelta(days=7)
+        referral = send(c, worker, receiver, kind=kind, answer_due=answer_due, travel=travel)
         if kind == "return":
-            reintegration_plan_save(case=c, by=worker, start_on=dt.date.today(), goals="Work")
+            reintegration_plan_save(case=c, by=worker, start_on=today, goals="Work")
         supervisor = member(Role.SUPERVISOR, receiver)
         referral_transition(referral=referral, action="accept", by=supervisor)
         client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
