@@ -239,6 +239,8 @@ def ranked_case_ids(cases: QuerySet, orgs: list[Organisation], names: dict[str, 
         texts = None
         for org_pk, key in keys.items():
             texts = tokens_for(key, field, text)
+            if not all(texts.values()):
+                return []  # a part with no token in it ("%", one letter) matches no one
             for index, part_tokens in enumerate(texts.values(), start=parts):
                 for kind, token in part_tokens:
                     slot = (org_pk, field, token, index)

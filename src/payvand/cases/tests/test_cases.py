@@ -384,3 +384,12 @@ def test_a_pg_dump_holds_no_name_or_phone(org):
 def test_a_phone_is_stored_in_international_form(org, typed, stored):
     c = case(org, phone=typed)
     assert person_identity(person=c.person, by=None, purpose="test").phone == stored
+
+
+@pytest.mark.parametrize("text", ["%", "ي", "_", "Zarina %", "'", "--"])
+def test_a_name_without_letters_enough_finds_nothing_and_fails_nothing(org, client, text):
+    case(org, given_name="Zarina", family_name="Rahimova")
+    supervisor = member(Role.SUPERVISOR, org)
+    assert _search(supervisor, text) == []
+    client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(reverse("cases:list"), {"name": text}).status_code == 200
