@@ -22,6 +22,7 @@ from payvand.core.audit.services import AuditEntry, audit_record, audit_record_m
 from payvand.core.errors import PermissionDenied
 from payvand.core.permissions import Perm, has_perm
 from payvand.core.sealed import context_for
+from payvand.core.text import invisible_character
 from payvand.orgs.models import Organisation
 
 MAX_NAME_LENGTH = 200
@@ -78,16 +79,9 @@ class Registration:
     province: str = ""
 
 
-# Identity fields that may hold several lines; no other may hold a control character.
+# Identity fields that may hold several lines; no other may hold a control character
+# (core/text.py).
 MULTILINE_IDENTITY_FIELDS = {"address", "place_of_origin"}
-
-
-def _control_character(text: str, allowed: str = "") -> str:
-    """The first control character (Unicode category Cc) of ``text`` not in ``allowed``."""
-    for char in text:
-        if (char < " " or "\x7f" <= char <= "\x9f") and char not in allowed:
-            return char
-    return ""
 
 
 def phone_normalised(text: str, country: str) -> str:
@@ -126,7 +120,7 @@ def registration_validate(org: Organisation, reg: Registration, today: dt.date) 
     for name in Identity.__dataclass_fields__:
         value = getattr(ident, name)
         allowed = "\n\r\t" if name in MULTILINE_IDENTITY_FIELDS else ""
-        bad = isinstance(value, str) and _control_character(value, allowed)
+        bad = isinstance(value, str) and invisible_character(value, allowed)
         if bad and name not in errors:
             errors[name] = _(
                 "Remove the invisible control character %(code)s (pasted from another program?)."

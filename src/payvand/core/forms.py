@@ -7,28 +7,18 @@ from django.utils.translation import gettext_lazy as _
 
 from payvand.core.dates import CalendarDateField
 from payvand.core.errors import DomainError
+from payvand.core.text import invisible_character
 
 
 def refuse_control_characters(value: str) -> None:
-    """A validator for names people read: no control character (ESC, a pasted terminal
-    colour…) and no bidirectional override or isolate, which reorders what is shown after
-    it. NUL has Django's own message; the joiners of Persian script (U+200C) are letters'
-    business and stay allowed."""
-    for char in value:
-        if (
-            "\x00" < char < " "
-            or "\x7f" <= char <= "\x9f"
-            or "\u202a" <= char <= "\u202e"
-            or "\u2066" <= char <= "\u2069"
-        ):
-            raise ValidationError(
-                _(
-                    "Remove the invisible control character %(code)s "
-                    "(pasted from another program?)."
-                ),
-                code="control_character",
-                params={"code": f"U+{ord(char):04X}"},
-            )
+    """A validator for names people read (core/text.py). NUL has Django's own message."""
+    char = invisible_character(value.replace("\x00", ""))
+    if char:
+        raise ValidationError(
+            _("Remove the invisible control character %(code)s (pasted from another program?)."),
+            code="control_character",
+            params={"code": f"U+{ord(char):04X}"},
+        )
 
 
 def add_errors(form: forms.Form, error: ValidationError) -> None:

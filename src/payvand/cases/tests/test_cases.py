@@ -241,6 +241,8 @@ def test_register_accepts_solar_hijri_dates_for_dari_users(org, client):
         ({"identity": Identity(given_name="x" * 10_000)}, "given_name"),
         ({"identity": Identity()}, "given_name"),
         ({"identity": Identity(given_name="Zari\u0007na")}, "given_name"),
+        ({"identity": Identity(given_name="Ali\u202eevil")}, "given_name"),  # reorders the line
+        ({"identity": Identity(given_name="Zarina", father_name="Karim\u2066")}, "father_name"),
         ({"identity": Identity(given_name="Zarina", phone="+992\x00")}, "phone"),
         ({"identity": Identity(given_name="Zarina", phone="call her sister")}, "phone"),
         ({"identity": Identity(given_name="Zarina", phone="+992 12")}, "phone"),
@@ -393,3 +395,8 @@ def test_a_name_without_letters_enough_finds_nothing_and_fails_nothing(org, clie
     assert _search(supervisor, text) == []
     client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(reverse("cases:list"), {"name": text}).status_code == 200
+
+
+def test_the_joiners_of_persian_script_are_part_of_a_name(org):
+    c = case(org, given_name="مهرو\u200cنساء", family_name="Rahimi\u200f")
+    assert person_identity(person=c.person, by=None, purpose="test").given_name == "مهرو\u200cنساء"
