@@ -89,6 +89,14 @@ GENDER_ALIASES = {
 }
 
 
+# The registration's fields (cases/services.py) that the template names otherwise.
+COLUMN_OF_FIELD = {
+    "identified_on": "identification_date",
+    "birth_precision": "birth_date",
+    "external_id": "id",
+}
+
+
 class ImportFileError(Exception):
     """The file as a whole cannot be read (format, encoding, header, size)."""
 
@@ -392,13 +400,18 @@ def import_cases(
                 RowError(line, "id", _("The same id as line %(line)s.") % {"line": seen[ext]})
             )
         seen.setdefault(ext, line)
-        if not errors:
-            try:
-                registration_validate(org, registration, today)
-            except ValidationError as exc:
-                for column, messages in exc.message_dict.items():
+        try:
+            registration_validate(org, registration, today)
+        except ValidationError as exc:
+            # Every problem of the row at once, named by its column; one already named
+            # (a date that could not be read, say) is not named again.
+            named = {error.column for error in errors}
+            for field, messages in exc.message_dict.items():
+                column = COLUMN_OF_FIELD.get(field, field)
+                if column not in named:
                     report.errors.extend(RowError(line, column, m) for m in messages)
-                continue
+            continue
+        if not errors:
             parsed.append((line, registration, status, happened))
     known = name_index.external_ids_known(org, [p[1].identity.external_id for p in parsed])
     for line, registration, _status, _happened in parsed:

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from payvand.cases import selectors, services, workflow
@@ -268,7 +269,10 @@ def case_import(request):
             if report.ok:
                 messages.success(
                     request,
-                    _("%(n)s cases were imported.") % {"n": report.imported},
+                    ngettext(
+                        "%(n)s case was imported.", "%(n)s cases were imported.", report.imported
+                    )
+                    % {"n": report.imported},
                 )
                 return redirect(
                     "cases:list"

@@ -253,3 +253,29 @@ def test_control_characters_and_values_outside_the_columns_are_refused(org, owne
     assert "column 14" in found[(4, "")]
     assert not any(line == 5 for line, _column in found)  # a line break in a place is text
     assert _counts() == (0, 0, 0)
+
+
+def test_every_problem_of_a_row_is_named_at_once_by_its_column(org, owner):
+    data = (HEADER + "r1,Али,Каримов,,1990-13-45,,X,ZZ,,-5,3000-01-01,Nope,Weird\n").encode()
+    report = import_cases(org=org, owner=owner, by=None, name="r.csv", data=data)
+    columns = {e.column for e in report.errors}
+    assert {"birth_date", "status", "gender", "citizenship", "identification_date"} <= columns
+    assert "identification_source" in columns
+    assert "identified_on" not in columns
+
+
+def test_one_imported_case_is_one_case(org, owner, client):
+    admin = member(Role.ORG_ADMIN, org)
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    data = HEADER + "s1,Zarina,Ahmadi,,,,F,TJ,,30,2026-10-02,Hotline,Active\n"
+    response = client.post(
+        reverse("cases:import"),
+        {
+            "organisation": str(org.public_id),
+            "owner": str(owner.public_id),
+            "calendar": "gregorian",
+            "file": SimpleUploadedFile("one.csv", data.encode(), content_type="text/csv"),
+        },
+        follow=True,
+    )
+    assert "1 case was imported." in response.content.decode()
