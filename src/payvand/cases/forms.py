@@ -11,7 +11,7 @@ from payvand.cases.vocab import (
     IdentificationSource,
 )
 from payvand.core import countries
-from payvand.core.dates import CalendarDateField
+from payvand.core.dates import CalendarDateField, CalendarYearField
 from payvand.core.widgets import FastSelect, FastSelectMultiple
 
 NAME_ATTRS = {"autocomplete": "off", "dir": "auto", "spellcheck": "false"}
@@ -69,6 +69,9 @@ class CaseRegisterForm(forms.Form):
         for name in ("birth_date", "identified_on"):
             label, required = self.fields[name].label, self.fields[name].required
             self.fields[name] = CalendarDateField(label=label, required=required, calendar=calendar)
+        self.fields["birth_year"] = CalendarYearField(
+            label=self.fields["birth_year"].label, required=False, calendar=calendar
+        )
         self.fields["identified_on"].initial = timezone.localdate()
         self.fields["citizenship"].choices = countries.country_choices()
         org = self._org_from_data()

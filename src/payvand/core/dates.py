@@ -60,3 +60,38 @@ class CalendarDateField(forms.Field):
                 code="nonexistent",
                 params={"calendar": label},
             ) from None
+
+
+# The Solar Hijri year Y runs from 21 March of Y + 621 to 20 March of Y + 622: most of it
+# (nine months and more) falls in Y + 621.
+SOLAR_HIJRI_YEAR_OFFSET = 621
+
+
+class CalendarYearField(forms.IntegerField):
+    """A year in the user's calendar, typed in any script's digits; the value is the
+    Gregorian year most of it falls in (a Solar Hijri year Y: Y + 621), as a birth year
+    "year only" is stored."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *args, calendar: str = Calendar.GREGORIAN, **kwargs):
+        self.calendar = calendar
+        super().__init__(*args, **kwargs)
+        example = "1370" if calendar == Calendar.SOLAR_HIJRI else "1991"
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "dir": "ltr", "placeholder": example, "maxlength": "4"}
+        )
+
+    def _offset(self) -> int:
+        return SOLAR_HIJRI_YEAR_OFFSET if self.calendar == Calendar.SOLAR_HIJRI else 0
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.translate(_DIGITS).strip()
+        year = super().to_python(value)
+        return None if year is None else year + self._offset()
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return value - self._offset()
+        return value

@@ -400,3 +400,22 @@ def test_a_name_without_letters_enough_finds_nothing_and_fails_nothing(org, clie
 def test_the_joiners_of_persian_script_are_part_of_a_name(org):
     c = case(org, given_name="مهرو\u200cنساء", family_name="Rahimi\u200f")
     assert person_identity(person=c.person, by=None, purpose="test").given_name == "مهرو\u200cنساء"
+
+
+def test_a_dari_user_types_a_birth_year_in_her_calendar_and_digits(org, client):
+    from payvand.cases.models import Person
+
+    worker = member(Role.CASEWORKER, org)
+    worker.preferred_language, worker.calendar = "fa-af", "solar_hijri"
+    worker.save()
+    client.force_login(worker, backend="django.contrib.auth.backends.ModelBackend")
+    form = client.get(reverse("cases:register")).content.decode()
+    assert 'name="birth_year"' in form and 'placeholder="1370"' in form
+    response = client.post(reverse("cases:register"), {
+        "organisation": str(org.public_id), "given_name": "زرینه", "gender": "Feminine",
+        "birth_precision": "year", "birth_year": "۱۳۷۰",
+        "identification_source": "Shelter", "identified_on": "1405-09-01",
+        "submission_id": "6c7f1d9e-8a8f-4f0e-9d55-3b8f6f1f0a13",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert Person.objects.get().birth_year == 1991
