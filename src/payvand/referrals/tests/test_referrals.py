@@ -204,6 +204,20 @@ def test_notices_go_out_in_the_recipients_language_and_name_nobody(
         assert message.subject == gettext("Payvand: a referral needs your attention")
 
 
+def test_a_revoked_referral_is_announced_without_a_link_to_the_page_it_no_longer_has(
+    the_case, sender, receiver, af_org, django_capture_on_commit_callbacks
+):
+    consent_to(the_case, sender, af_org)
+    referral = send(the_case, sender, af_org)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.referral_transition(referral=referral, action="revoke", by=sender, note="Moved")
+    (message,) = [m for m in mail.outbox if receiver.email in m.to]
+    assert "/referrals/" not in message.body and "sign in" not in message.body
+    assert "can no longer be opened" in message.body
+    assert "Zarghuna" not in message.body and "Moved" not in message.body
+
+
 def test_overdue_answers_expire_and_supervisors_hear_of_late_work(
     the_case, sender, receiver, af_org
 ):
