@@ -214,7 +214,12 @@ def test_a_revoked_referral_is_announced_without_a_link_to_the_page_it_no_longer
         services.referral_transition(referral=referral, action="revoke", by=sender, note="Moved")
     (message,) = [m for m in mail.outbox if receiver.email in m.to]
     assert "/referrals/" not in message.body and "sign in" not in message.body
-    assert "can no longer be opened" in message.body
+    with translation.override(receiver.preferred_language):
+        withdrawn = gettext(
+            "%(org)s withdrew a referral it had sent your organisation. It can no longer be "
+            "opened, and there is nothing to do."
+        ) % {"org": referral.from_org.name}
+    assert withdrawn in message.body
     assert "Zarghuna" not in message.body and "Moved" not in message.body
 
 
