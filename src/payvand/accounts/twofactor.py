@@ -146,7 +146,10 @@ def second_factor_verify(*, request, user: User, code: str) -> bool:
 def _verified_device(user: User, code: str) -> TOTPDevice | StaticDevice | None:
     app = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
     digits = _digits(code)
-    if app is not None and len(digits) == app.digits and app.verify_token(digits):
+    # Only a code of digits is the app's: a recovery code holding six digits among its
+    # letters (2A3B4-5C6D7) must not count as a wrong app code, which would make her wait.
+    app_code = all(ch.isdigit() or ch.isspace() for ch in str(code))
+    if app is not None and app_code and len(digits) == app.digits and app.verify_token(digits):
         return app
     recovery = (
         StaticDevice.objects.select_for_update()

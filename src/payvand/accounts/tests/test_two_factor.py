@@ -217,3 +217,22 @@ def test_demo_logins_share_the_printed_key_and_demo_code_prints_it(transactional
     client.post(LOGIN, {"username": logins[0].email, "password": "payvand-demo"})
     assert client.post(TWO_FACTOR, {"code": code}).status_code == 302
     assert not mail.outbox or "invited" not in mail.outbox[0].subject
+
+
+def test_a_recovery_code_with_six_digits_in_it_is_not_a_wrong_app_code(org):
+    """Recovery codes draw from A–Z and 2–9: some hold six digits, which were tried as an
+    app code, failed, and made her wait before the next attempt."""
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    user = member(Role.CASEWORKER, org)
+    client = Client()
+    _password_step(client, user)
+    device = twofactor.enrolment_start(user)
+    twofactor.enrolment_confirm(user=user, device=device, token=code_for_key(device.key))
+    recovery = StaticDevice.objects.get(user=user)
+    code = "2A3B4-5C6D7"
+    StaticToken.objects.create(device=recovery, token=twofactor._recovery_hash(code))
+    app = TOTPDevice.objects.get(user=user)
+    assert client.post(TWO_FACTOR, {"code": code}).status_code == 302
+    app.refresh_from_db()
+    assert app.throttling_failure_count == 0 and twofactor.two_factor_wait(user) == 0
