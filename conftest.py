@@ -24,7 +24,7 @@ def _fresh_process_state():
     from payvand.linkage import selectors as linkage_selectors
 
     cache.clear()
-    linkage_selectors._STORE.__init__()
+    linkage_selectors._STORE.reset()
     yield
     translation.deactivate()
     timezone.deactivate()  # a user's time zone, activated by a request or a service

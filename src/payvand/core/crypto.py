@@ -103,6 +103,15 @@ def unwrap(wrapped: bytes, *, master: bytes, org_public_id: Any, version: int) -
     return AESGCM(master).decrypt(nonce, body, _wrap_aad(org_public_id, version))
 
 
+def _still_pending(callback) -> bool:
+    """Whether ``callback``, registered with transaction.on_commit, still waits for its
+    transaction: Django drops it when that transaction (or the savepoint it was registered
+    in) rolls back, and runs it on commit. So: the transaction that registered it lives."""
+    from django.db import connection
+
+    return any(entry[1] is callback for entry in connection.run_on_commit)
+
+
 class _KeyCache:
     """Unwrapped data keys of this process, re-checked every KEY_CACHE_SECONDS.
 
@@ -149,14 +158,12 @@ class _KeyCache:
 
     def held(self, org_id: Any) -> tuple[int, bytes] | None:
         """(version, DEK) of a key this thread made in a transaction still alive."""
-        from django.db import connection
-
         holds = self._holds()
         hold = holds.get(org_id)
         if hold is None:
             return None
         callback, version, dek = hold
-        if any(entry[1] is callback for entry in connection.run_on_commit):
+        if _still_pending(callback):
             return version, dek
         holds.pop(org_id, None)  # rolled back: the key never existed
         return None
@@ -273,7 +280,7 @@ class _SealingTransactions:
             return False
         marks = self._local.__dict__.setdefault("marks", {})
         mark = marks.get(org.public_id)
-        if mark is not None and any(entry[1] is mark for entry in connection.run_on_commit):
+        if mark is not None and _still_pending(mark):
             return False
 
         def done() -> None:

@@ -68,6 +68,10 @@ class _Store:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything: the next query reads every encoding (tests start so)."""
         self.signature: tuple | None = None
         self.loaded_at = 0.0
         self.seen_change = 0  # the last change logged that the store holds

@@ -35,10 +35,12 @@ from collections import Counter, defaultdict
 import pycountry
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from payvand.cases.models import Case
 from payvand.core import crypto
 from payvand.core.audit.services import audit_record
+from payvand.core.errors import PermissionDenied
 from payvand.orgs.models import Organisation
 from payvand.stats.tables import survivor_facts
 from payvand.trafficking.models import TraffickingEvent, VictimContext
@@ -246,7 +248,16 @@ def _identity(case: Case, by) -> dict:
 def export_htcds(*, org: Organisation, with_identities: bool = False, by=None) -> dict:
     """One organisation's cases in HTCDS's field names (codes; identities if asked), for
     its own use: ``by`` is the person downloading it (selectors.htcds_exports_for says
-    who may), None the server's operator (`payvand stats export-htcds`)."""
+    who may; PermissionDenied otherwise), None the server's operator (`payvand stats
+    export-htcds`)."""
+    if by is not None:
+        from payvand.stats.selectors import htcds_exports_for
+
+        allowed = {e.organisation.pk: e for e in htcds_exports_for(by)}
+        if org.pk not in allowed:
+            raise PermissionDenied(_("Choose one of your organisations."))
+        if with_identities and not allowed[org.pk].with_identities:
+            raise PermissionDenied(_("Only an organisation admin can include names and contacts."))
     cases = (
         Case.objects.filter(organisation=org)
         .select_related("person", "victim_context")

@@ -8,7 +8,9 @@ from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 from payvand.core import countries
+from payvand.core.errors import PermissionDenied
 from payvand.stats import charts
+from payvand.stats.exports import export_htcds
 from payvand.stats.facts import last_refresh
 from payvand.stats.selectors import (
     CHARTS,
@@ -119,17 +121,17 @@ def htcds_export(request):
     error = ""
     if request.method == "POST":
         chosen = allowed.get(request.POST.get("org", ""))
-        with_identities = request.POST.get("with_identities") == "1"
-        if chosen is None:
-            error = _("Choose one of your organisations.")
-        elif with_identities and not chosen.with_identities:
-            error = _("Only an organisation admin can include names and contacts.")
-        else:
-            from payvand.stats.exports import export_htcds
-
+        try:
+            if chosen is None:
+                raise PermissionDenied(_("Choose one of your organisations."))
             data = export_htcds(
-                org=chosen.organisation, with_identities=with_identities, by=request.user
+                org=chosen.organisation,
+                with_identities=request.POST.get("with_identities") == "1",
+                by=request.user,
             )
+        except PermissionDenied as exc:
+            error = str(exc)
+        else:
             name = f"payvand-htcds-{chosen.organisation.code}-{timezone.localdate():%Y%m%d}.json"
             response = HttpResponse(
                 json.dumps(data, ensure_ascii=False, indent=1),

@@ -71,3 +71,23 @@ def test_another_organisations_admin_cannot_choose_this_one(client, org, other_o
         response.content.decode()
     )
     assert not AuditEvent.objects.filter(action="stats.export_htcds").exists()
+
+
+def test_the_export_itself_refuses_who_may_not_have_it(org, other_org, cases):
+    from payvand.core.errors import PermissionDenied
+    from payvand.stats.exports import export_htcds
+
+    with pytest.raises(PermissionDenied):
+        export_htcds(org=org, with_identities=True, by=member(Role.SUPERVISOR, org))
+    with pytest.raises(PermissionDenied):
+        export_htcds(org=org, by=member(Role.ORG_ADMIN, other_org))
+    assert not AuditEvent.objects.filter(action="stats.export_htcds").exists()
+
+
+def test_the_page_in_dari_is_right_to_left_and_translated(client, org, cases):
+    admin = member(Role.ORG_ADMIN, org)
+    admin.preferred_language = "fa-af"
+    admin.save()
+    client.force_login(admin)
+    page = client.get(URL).content.decode()
+    assert 'dir="rtl"' in page and "صدور قضایای سازمان شما (HTCDS)" in page
